@@ -1,0 +1,92 @@
+//! Opening the database and bringing its schema up to date.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection};
+
+/// Connects to `url` (SQLite or PostgreSQL) and applies pending migrations.
+///
+/// For SQLite the parent folder of the file is created, and the connection runs in WAL
+/// mode with a busy timeout and foreign keys on, so that `ingest`, `api` and
+/// `ingest replay` can share one file.
+///
+/// # Errors
+/// When the folder cannot be created, the database cannot be reached, or a migration fails.
+pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<DatabaseConnection> {
+    if url.starts_with("sqlite:") {
+        create_sqlite_folder(url)?;
+    }
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(5))
+        .sqlx_logging(false);
+    if url.starts_with("sqlite:") {
+        options.map_sqlx_sqlite_opts(|opts| {
+            opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+    }
+    let db = Database::connect(options)
+        .await
+        .with_context(|| format!("connecting to the database ({})", redact(url)))?;
+    migration::migrate(&db).await.context("applying database migrations")?;
+    Ok(db)
+}
+
+/// Whether the database answers a trivial query.
+pub async fn ping(db: &DatabaseConnection) -> bool {
+    db.execute_unprepared("SELECT 1").await.is_ok()
+}
+
+/// True for SQLite, whose single writer the ingest serialises in-process.
+pub fn is_sqlite(db: &DatabaseConnection) -> bool {
+    db.get_database_backend() == DatabaseBackend::Sqlite
+}
+
+/// The URL with any password replaced, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{}://{}:***@{}", &url[..scheme_end], user, &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn create_sqlite_folder(url: &str) -> anyhow::Result<()> {
+    let path = url
+        .trim_start_matches("sqlite:")
+        .trim_start_matches("//")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    if let Some(parent) = std::path::Path::new(path).parent() {
+        if !parent.as_os_str().is_empty() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating the database folder {}", parent.display()))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn redact_hides_the_password_only() {
+        assert_eq!(redact("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(redact("sqlite://data/x.db?mode=rwc"), "sqlite://data/x.db?mode=rwc");
+    }
+}

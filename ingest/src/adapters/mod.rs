@@ -1,0 +1,55 @@
+//! One partner format, one file. Each adapter is a pure function from the request
+//! (topic and JSON body) to a [`Delivery`]; no database, no HTTP.
+
+use crate::canonical::{AdapterError, Delivery, Request};
+
+pub mod airgateway;
+pub mod ground_transfer;
+pub mod hahn_air;
+pub mod spotnana;
+pub mod traxo;
+
+/// The adapters named in the partner registry (`adapter = "…"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AdapterKind {
+    HahnAir,
+    Airgateway,
+    Spotnana,
+    Traxo,
+    GroundTransfer,
+}
+
+impl AdapterKind {
+    pub const ALL: [AdapterKind; 5] = [Self::HahnAir, Self::Airgateway, Self::Spotnana, Self::Traxo, Self::GroundTransfer];
+
+    /// The registry name of the adapter.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::HahnAir => "hahn_air",
+            Self::Airgateway => "airgateway",
+            Self::Spotnana => "spotnana",
+            Self::Traxo => "traxo",
+            Self::GroundTransfer => "ground_transfer",
+        }
+    }
+
+    /// The adapter with this registry name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+
+    /// Understands one delivery.
+    ///
+    /// # Errors
+    /// [`AdapterError::Invalid`] with every failing field, or
+    /// [`AdapterError::UnknownTopic`] for a topic the adapter does not serve.
+    pub fn normalize(self, request: Request<'_>) -> Result<Delivery, AdapterError> {
+        match self {
+            Self::HahnAir => hahn_air::normalize(request),
+            Self::Airgateway => airgateway::normalize(request),
+            Self::Spotnana => spotnana::normalize(request),
+            Self::Traxo => traxo::normalize(request),
+            Self::GroundTransfer => ground_transfer::normalize(request),
+        }
+    }
+}

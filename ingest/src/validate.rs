@@ -1,0 +1,347 @@
+//! Domain values that cannot exist unless valid, and a reader that pulls them out of a
+//! JSON body while collecting *every* failing field (a 422 lists them all).
+
+use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use serde_json::Value;
+
+use crate::canonical::{AdapterError, FieldError};
+
+/// A three-letter IATA location code, upper case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IataCode(String);
+
+impl IataCode {
+    /// # Errors
+    /// When `s` is not three ASCII letters.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        if s.len() == 3 && s.chars().all(|c| c.is_ascii_alphabetic()) {
+            Ok(Self(s.to_ascii_uppercase()))
+        } else {
+            Err(format!("must be a three-letter IATA code, e.g. LHR (got {:?})", truncate(s)))
+        }
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// A phone number in E.164 form (`+` then country code and number, no spaces).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct E164Phone(String);
+
+impl E164Phone {
+    /// # Errors
+    /// When `s` is not `+` followed by 7–15 digits forming a number with a known country code.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        const EXPECTED: &str = "must be E.164, e.g. +441632960881";
+        let digits = s.strip_prefix('+').ok_or(EXPECTED)?;
+        if !(7..=15).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) || digits.starts_with('0') {
+            return Err(EXPECTED.to_owned());
+        }
+        // The crate knows the country calling codes and number lengths; its stricter
+        // `is_valid` rejects the fictional ranges partners use in samples, so it is not used.
+        phonenumber::parse(None, s).map_err(|_| EXPECTED.to_owned())?;
+        Ok(Self(s.to_owned()))
+    }
+
+    /// Lenient form for partners that send human formatting (`+1 214 720 2224`): spaces,
+    /// dashes, dots and brackets are removed before the E.164 check.
+    ///
+    /// # Errors
+    /// As [`E164Phone::parse`] on the compacted text.
+    pub fn parse_formatted(s: &str) -> Result<Self, String> {
+        let compact: String = s.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect();
+        Self::parse(&compact)
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// A flight number: two-character airline designator then 1–4 digits, e.g. `BA123`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlightNumber(String);
+
+impl FlightNumber {
+    /// # Errors
+    /// When `s` does not have that shape.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+        let ok = compact.len() >= 3
+            && compact.is_char_boundary(2)
+            && compact[..2].chars().all(|c| c.is_ascii_alphanumeric())
+            && !compact[..2].chars().all(|c| c.is_ascii_digit())
+            && (1..=4).contains(&compact[2..].len())
+            && compact[2..].chars().all(|c| c.is_ascii_digit());
+        if ok {
+            Ok(Self(compact))
+        } else {
+            Err(format!("must be a two-character airline designator and 1–4 digits, e.g. BA123 (got {:?})", truncate(s)))
+        }
+    }
+
+    /// The airline designator (first two characters).
+    pub fn carrier(&self) -> &str {
+        &self.0[..2]
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// An e-mail address: one `@`, something before it, a dotted domain after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    /// # Errors
+    /// When `s` is not shaped like an address.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        let ok = match s.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !s.chars().any(char::is_whitespace)
+            }
+            None => false,
+        };
+        if ok {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err("must be an e-mail address, e.g. ana@example.com".to_owned())
+        }
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// Parses an ISO-8601 timestamp into UTC.
+///
+/// Accepts `Z`, `+00:00` and `+0000` offsets and fractional seconds. A timestamp without
+/// an offset is local time in `zone`; without a zone it is refused.
+///
+/// # Errors
+/// A message saying what was expected.
+pub fn parse_timestamp(s: &str, zone: Option<Tz>) -> Result<DateTime<Utc>, String> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    for format in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z"] {
+        if let Ok(t) = DateTime::<FixedOffset>::parse_from_str(s, format) {
+            return Ok(t.with_timezone(&Utc));
+        }
+    }
+    let naive = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M"]
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(s, format).ok())
+        .ok_or_else(|| format!("must be an ISO-8601 timestamp, e.g. 2024-02-09T08:21:41Z (got {:?})", truncate(s)))?;
+    let zone = zone.ok_or("has no UTC offset and no time zone is known for it: send it in UTC, e.g. 2024-02-09T08:21:41Z")?;
+    zone.from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| format!("does not exist in time zone {zone} (skipped by a clock change)"))
+}
+
+/// Parses a timestamp that must carry its own offset (the partner documents say "UTC").
+///
+/// # Errors
+/// As [`parse_timestamp`] without a zone.
+pub fn parse_utc(s: &str) -> Result<DateTime<Utc>, String> {
+    parse_timestamp(s, None)
+}
+
+fn truncate(s: &str) -> String {
+    s.chars().take(40).collect()
+}
+
+/// Reads typed fields out of a JSON body by dotted path, remembering each failure so
+/// that one response can list them all.
+pub struct Reader<'a> {
+    root: &'a Value,
+    errors: Vec<FieldError>,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(root: &'a Value) -> Self {
+        Self { root, errors: Vec::new() }
+    }
+
+    /// The value at `path` (`a.b.0.c`), `None` when absent or `null`.
+    pub fn get(&self, path: &str) -> Option<&'a Value> {
+        lookup(self.root, path)
+    }
+
+    /// Records a failure.
+    pub fn fail(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.errors.push(FieldError::new(field, message));
+    }
+
+    /// A string field; empty strings count as absent. Numbers are accepted as their text
+    /// (partners send ids both ways).
+    pub fn string(&mut self, path: &str) -> Option<String> {
+        match self.get(path)? {
+            Value::String(s) if s.trim().is_empty() => None,
+            Value::String(s) => Some(s.trim().to_owned()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => {
+                self.fail(path, "must be a string");
+                None
+            }
+        }
+    }
+
+    /// A string field that must be present and non-empty.
+    pub fn required_string(&mut self, path: &str) -> Option<String> {
+        let value = self.string(path);
+        if value.is_none() && !self.has_error(path) {
+            self.fail(path, "is required");
+        }
+        value
+    }
+
+    /// A non-negative whole number (a number, or a string of digits).
+    pub fn count(&mut self, path: &str) -> Option<i32> {
+        let parsed = match self.get(path)? {
+            Value::Number(n) => n.as_i64(),
+            Value::String(s) if s.trim().is_empty() => return None,
+            Value::String(s) => s.trim().parse::<i64>().ok(),
+            _ => None,
+        };
+        match parsed.and_then(|n| i32::try_from(n).ok()) {
+            Some(n) if n >= 0 => Some(n),
+            _ => {
+                self.fail(path, "must be a non-negative whole number");
+                None
+            }
+        }
+    }
+
+    /// Applies `parse` to a string field, recording its message on failure.
+    pub fn parsed<T>(&mut self, path: &str, required: bool, parse: impl FnOnce(&str) -> Result<T, String>) -> Option<T> {
+        let raw = if required { self.required_string(path) } else { self.string(path) }?;
+        match parse(&raw) {
+            Ok(value) => Some(value),
+            Err(message) => {
+                self.fail(path, message);
+                None
+            }
+        }
+    }
+
+    /// A timestamp with an offset, normalised to UTC.
+    pub fn utc(&mut self, path: &str, required: bool) -> Option<DateTime<Utc>> {
+        self.parsed(path, required, parse_utc)
+    }
+
+    /// A timestamp, local to `zone` when it has no offset.
+    pub fn timestamp(&mut self, path: &str, required: bool, zone: Option<Tz>) -> Option<DateTime<Utc>> {
+        self.parsed(path, required, |s| parse_timestamp(s, zone))
+    }
+
+    pub fn iata(&mut self, path: &str, required: bool) -> Option<String> {
+        self.parsed(path, required, IataCode::parse).map(IataCode::into_inner)
+    }
+
+    pub fn phone(&mut self, path: &str, required: bool) -> Option<String> {
+        self.parsed(path, required, E164Phone::parse).map(E164Phone::into_inner)
+    }
+
+    pub fn email(&mut self, path: &str, required: bool) -> Option<String> {
+        self.parsed(path, required, Email::parse).map(Email::into_inner)
+    }
+
+    pub fn flight_number(&mut self, path: &str, required: bool) -> Option<FlightNumber> {
+        self.parsed(path, required, FlightNumber::parse)
+    }
+
+    fn has_error(&self, path: &str) -> bool {
+        self.errors.iter().any(|e| e.field == path)
+    }
+
+    /// The collected failures, if any.
+    ///
+    /// # Errors
+    /// [`AdapterError::Invalid`] with every failing field.
+    pub fn finish(self) -> Result<(), AdapterError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(AdapterError::Invalid(self.errors))
+        }
+    }
+}
+
+/// The value at a dotted path; array elements by index. `null` counts as absent.
+pub fn lookup<'a>(root: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut current = root;
+    for part in path.split('.') {
+        current = match current {
+            Value::Object(map) => map.get(part)?,
+            Value::Array(items) => items.get(part.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    (!current.is_null()).then_some(current)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn timestamps_accept_every_offset_style_partners_send() {
+        let expected = "2017-11-01T01:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        for s in ["2017-11-01T01:00:00Z", "2017-11-01T01:00:00+00:00", "2017-11-01T01:00:00+0000", "2017-11-01T02:00:00.000+01:00"] {
+            assert_eq!(parse_utc(s).unwrap(), expected, "{s}");
+        }
+    }
+
+    #[test]
+    fn local_timestamps_need_a_zone() {
+        assert!(parse_utc("2017-10-06T11:00:00").unwrap_err().contains("no UTC offset"));
+        let chicago: Tz = "America/Chicago".parse().unwrap();
+        assert_eq!(parse_timestamp("2017-10-06T11:00:00", Some(chicago)).unwrap().to_rfc3339(), "2017-10-06T16:00:00+00:00");
+    }
+
+    #[test]
+    fn phones_must_be_e164() {
+        assert!(E164Phone::parse("+441632960881").is_ok());
+        assert!(E164Phone::parse("441632960881").is_err());
+        assert!(E164Phone::parse("+44 1632 960881").is_err());
+        assert_eq!(E164Phone::parse_formatted("+1 214 720 2224").unwrap().into_inner(), "+12147202224");
+    }
+
+    #[test]
+    fn flight_numbers_have_a_designator_and_digits() {
+        assert_eq!(FlightNumber::parse("BA123").unwrap().carrier(), "BA");
+        assert!(FlightNumber::parse("U21234").is_ok());
+        assert!(FlightNumber::parse("BA12345").is_err());
+        assert!(FlightNumber::parse("123").is_err());
+    }
+
+    #[test]
+    fn reader_collects_every_failing_field() {
+        let body = json!({"a": {"phone": "0044"}, "n": -1, "when": "yesterday"});
+        let mut reader = Reader::new(&body);
+        reader.phone("a.phone", true);
+        reader.count("n");
+        reader.utc("when", true);
+        reader.required_string("missing");
+        let Err(AdapterError::Invalid(errors)) = reader.finish() else { panic!("expected errors") };
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["a.phone", "n", "when", "missing"]);
+    }
+}

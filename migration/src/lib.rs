@@ -1,0 +1,42 @@
+//! Schema migrations. Both binaries call [`migrate`] at start-up; it is safe for two
+//! processes to call it at once on a fresh database (see [`migrate`]).
+
+use std::time::Duration;
+
+pub use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::DatabaseConnection;
+
+mod m20261127_000001_create_tables;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261127_000001_create_tables::Migration)]
+    }
+}
+
+/// Applies pending migrations.
+///
+/// Two processes starting together race to create the same tables and to record the
+/// same version; the loser's statement fails. Every statement is `IF NOT EXISTS`, so
+/// retrying after a short pause either finds the work done or finishes it.
+///
+/// # Errors
+/// The last database error when the migrations still fail after several attempts.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    const ATTEMPTS: u32 = 8;
+    let mut attempt = 1;
+    loop {
+        match Migrator::up(db, None).await {
+            Ok(()) => return Ok(()),
+            Err(err) if attempt < ATTEMPTS => {
+                tracing::warn!(attempt, error = %err, "migration attempt failed, retrying");
+                tokio::time::sleep(Duration::from_millis(100 * u64::from(attempt))).await;
+                attempt += 1;
+            }
+            Err(err) => return Err(err),
+        }
+    }
+}
