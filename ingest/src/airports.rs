@@ -84,7 +84,7 @@ mod tests {
         assert_eq!(lhr.country, "GB");
         assert_eq!(lhr.time_zone, Some(chrono_tz::Europe::London));
         assert_eq!(time_zone("MAD"), Some(chrono_tz::Europe::Madrid));
-        assert!(lookup("QQQ").is_none());
+        assert!(lookup("Q1Z").is_none());
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub struct Delivery {
 }
 
 /// What to do with a delivery.
+#[allow(clippy::large_enum_variant)] // one per request, never stored in bulk
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     /// Apply a change to one booking.

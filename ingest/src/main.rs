@@ -1,1 +1,13 @@
-fn main() {}
+use clap::Parser;
+use ingest::config::{Cli, Command};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    common::logging::init();
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => ingest::serve(cli.config).await,
+        Command::Replay { partner } => ingest::replay::run(&cli.config, partner.as_deref()).await,
+        Command::LoadSamples { url } => ingest::samples::load(&cli.config, &url).await,
+    }
+}

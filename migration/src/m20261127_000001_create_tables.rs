@@ -188,6 +188,7 @@ fn indexes() -> Vec<IndexCreateStatement> {
 }
 
 #[derive(DeriveIden)]
+#[allow(clippy::enum_variant_names)] // column names, fixed by the schema
 enum Booking {
     Table,
     Id,
@@ -229,6 +230,7 @@ enum Booking {
 }
 
 #[derive(DeriveIden)]
+#[allow(clippy::enum_variant_names)] // column names, fixed by the schema
 enum Segment {
     Table,
     Id,
@@ -253,6 +255,7 @@ enum Segment {
 }
 
 #[derive(DeriveIden)]
+#[allow(clippy::enum_variant_names)] // column names, fixed by the schema
 enum Passenger {
     Table,
     Id,
@@ -269,6 +272,7 @@ enum Passenger {
 }
 
 #[derive(DeriveIden)]
+#[allow(clippy::enum_variant_names)] // column names, fixed by the schema
 enum Event {
     Table,
     Id,

@@ -53,3 +53,26 @@ impl AdapterKind {
         }
     }
 }
+
+/// How a successful delivery is answered, where a partner's document asks for
+/// something particular.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reply {
+    /// `{"status":"applied","eventId","bookingId"}`.
+    Standard,
+    /// The standard body plus `supplierBookingId` (ground-transfer new booking).
+    WithSupplierBookingId,
+    /// `204 No Content` (ground-transfer booking update).
+    NoContent,
+}
+
+impl AdapterKind {
+    /// The reply the partner expects for an applied delivery on `topic`.
+    pub fn reply(self, topic: Option<&str>) -> Reply {
+        match (self, topic) {
+            (Self::GroundTransfer, None) => Reply::WithSupplierBookingId,
+            (Self::GroundTransfer, Some(_)) => Reply::NoContent,
+            _ => Reply::Standard,
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! Command line and environment (CONTRACT §1), parsed once at start-up.
+//!
+//! Every setting is a flag with an environment fallback. The signing key is optional
+//! here only because `api print-schema` does not need it; [`Config::jwt_secret`] is
+//! where `serve` and `token` refuse to go on without it.
+
+use std::{net::SocketAddr, time::Duration};
+
+use anyhow::{bail, Context};
+use axum::http::HeaderValue;
+use clap::{Args, Parser, Subcommand};
+use common::Secret;
+
+use crate::auth::Role;
+
+/// The GraphQL API of tripgraph: bookings and the event archive.
+#[derive(Debug, Parser)]
+#[command(name = "api", version, about)]
+pub struct Config {
+    /// Database URL: `sqlite://…` (embedded, the folder is created) or `postgres://…`.
+    #[arg(long, env = "DATABASE_URL", default_value = common::DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+
+    /// Address the API listens on.
+    #[arg(long, env = "API_ADDR", default_value = "127.0.0.1:8080", global = true)]
+    pub addr: SocketAddr,
+
+    /// Key that verifies API tokens (HS256); `api token` signs with it. Required to serve.
+    #[arg(long, env = "API_JWT_SECRET", hide_env_values = true, global = true)]
+    pub jwt_secret: Option<Secret>,
+
+    /// Browser origins allowed to call the API (the landing site), comma-separated,
+    /// e.g. `https://www.example.com,https://example.com`. None: no CORS headers at all.
+    #[arg(long, env = "API_CORS_ORIGINS", value_delimiter = ',', global = true)]
+    pub cors_origins: Vec<String>,
+
+    /// Seconds one request may take before it is answered 503.
+    #[arg(long, env = "API_REQUEST_TIMEOUT_S", default_value_t = 10, global = true)]
+    pub request_timeout_s: u64,
+
+    /// Size of the database connection pool.
+    #[arg(long, env = "API_DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
+    pub db_max_connections: u32,
+
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands of `api`.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the GraphQL API (the default).
+    Serve,
+    /// Print a signed API token, e.g. to paste into GraphiQL's headers.
+    Token(TokenArgs),
+    /// Print the schema as GraphQL SDL (what `schema.graphql` holds).
+    PrintSchema,
+}
+
+/// Arguments of `api token`.
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// Role the token grants: `landing` or `analyst`.
+    #[arg(long)]
+    pub role: Role,
+
+    /// Lifetime: `8h`, `30m`, `7d`, `1h30m`, or plain seconds.
+    #[arg(long, default_value = "8h", value_parser = parse_ttl)]
+    pub ttl: Duration,
+
+    /// Who the token is for (the `sub` claim); it appears in the API's logs.
+    #[arg(long, default_value = "cli")]
+    pub sub: String,
+}
+
+impl Config {
+    /// The token key, or a message saying how to provide it.
+    ///
+    /// # Errors
+    /// When `API_JWT_SECRET` / `--jwt-secret` is unset or empty.
+    pub fn jwt_secret(&self) -> anyhow::Result<&Secret> {
+        match &self.jwt_secret {
+            Some(secret) if !secret.expose().is_empty() => Ok(secret),
+            _ => bail!(
+                "API_JWT_SECRET is not set: the api needs the key that verifies API tokens \
+                 (set API_JWT_SECRET or pass --jwt-secret)"
+            ),
+        }
+    }
+
+    /// The CORS origins as header values, blanks dropped.
+    ///
+    /// # Errors
+    /// When an entry is not an `http://` or `https://` origin; the message names it.
+    pub fn cors_origins(&self) -> anyhow::Result<Vec<HeaderValue>> {
+        let mut origins = Vec::new();
+        for origin in self.cors_origins.iter().map(|o| o.trim()).filter(|o| !o.is_empty()) {
+            let origin = origin.trim_end_matches('/');
+            if !(origin.starts_with("http://") || origin.starts_with("https://")) {
+                bail!("API_CORS_ORIGINS: `{origin}` is not an origin like https://www.example.com");
+            }
+            let value = HeaderValue::from_str(origin)
+                .with_context(|| format!("API_CORS_ORIGINS: `{origin}` is not a valid header value"))?;
+            origins.push(value);
+        }
+        Ok(origins)
+    }
+
+    /// How long one request may take.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_s.max(1))
+    }
+}
+
+/// Parses a lifetime such as `8h`, `30m`, `7d`, `1h30m` or `3600` (seconds).
+///
+/// # Errors
+/// A message for clap when the text is not such a lifetime or is zero.
+pub fn parse_ttl(text: &str) -> Result<Duration, String> {
+    let invalid = || format!("`{text}` is not a lifetime like 8h, 30m, 7d, 1h30m or 3600");
+    let text = text.trim();
+    if let Ok(seconds) = text.parse::<u64>() {
+        return (seconds > 0).then(|| Duration::from_secs(seconds)).ok_or_else(invalid);
+    }
+    let mut total: u64 = 0;
+    let mut number = String::new();
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3_600,
+            'd' => 86_400,
+            _ => return Err(invalid()),
+        };
+        let value: u64 = number.parse().map_err(|_| invalid())?;
+        total = value.checked_mul(unit).and_then(|v| total.checked_add(v)).ok_or_else(invalid)?;
+        number.clear();
+    }
+    if !number.is_empty() || total == 0 {
+        return Err(invalid());
+    }
+    Ok(Duration::from_secs(total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lifetimes_accept_units_and_plain_seconds() {
+        assert_eq!(parse_ttl("8h"), Ok(Duration::from_secs(8 * 3600)));
+        assert_eq!(parse_ttl("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_ttl("7d"), Ok(Duration::from_secs(7 * 86_400)));
+        assert_eq!(parse_ttl("90"), Ok(Duration::from_secs(90)));
+        for bad in ["", "0", "8x", "h", "0h", "1h30"] {
+            assert!(parse_ttl(bad).is_err(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn serving_without_a_secret_is_refused_with_a_clear_message() {
+        let mut config = Config::try_parse_from(["api"]).unwrap();
+        config.jwt_secret = None;
+        let message = config.jwt_secret().map(|_| ()).unwrap_err().to_string();
+        assert!(message.contains("API_JWT_SECRET"), "{message}");
+    }
+
+    #[test]
+    fn cors_origins_are_checked() {
+        let mut config = Config::try_parse_from(["api"]).unwrap();
+        config.cors_origins = vec!["https://a.example/".into(), " ".into()];
+        assert_eq!(config.cors_origins().unwrap(), vec![HeaderValue::from_static("https://a.example")]);
+        config.cors_origins = vec!["a.example".into()];
+        assert!(config.cors_origins().unwrap_err().to_string().contains("a.example"));
+    }
+}

@@ -1,0 +1,57 @@
+//! Command line and environment (CONTRACT §1): each setting is a flag, else an
+//! environment variable, else the default.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use common::Secret;
+
+#[derive(Debug, Parser)]
+#[command(name = "ingest", version, about = "tripgraph webhook receiver")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub config: Config,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the webhook endpoints (the default).
+    Serve,
+    /// Re-apply archived events that failed, or every event of one partner.
+    Replay {
+        /// Re-apply every event of this partner instead of the failed ones.
+        #[arg(long)]
+        partner: Option<String>,
+    },
+    /// Send the bundled sample deliveries to a running ingest through HTTP.
+    LoadSamples {
+        /// Base URL of the running ingest.
+        #[arg(long, default_value = "http://127.0.0.1:8081")]
+        url: String,
+    },
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Config {
+    /// Database URL: `sqlite://…` (embedded) or `postgres://…`.
+    #[arg(long, env = "DATABASE_URL", default_value = common::DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+    /// Address the webhook endpoints listen on.
+    #[arg(long = "addr", env = "INGEST_ADDR", default_value = "127.0.0.1:8081", global = true)]
+    pub addr: SocketAddr,
+    /// The partner registry (TOML).
+    #[arg(long, env = "PARTNERS_CONFIG", default_value = "partners.toml", global = true)]
+    pub partners_config: PathBuf,
+    /// Key that signs access tokens issued to `oauth2` partners (required when one is configured).
+    #[arg(long = "token-secret", env = "INGEST_TOKEN_SECRET", hide_env_values = true, global = true)]
+    pub token_secret: Option<Secret>,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "INGEST_BODY_LIMIT", default_value_t = crate::http::DEFAULT_BODY_LIMIT, global = true)]
+    pub body_limit: usize,
+    /// Database connections in the pool.
+    #[arg(long, env = "INGEST_DB_CONNECTIONS", default_value_t = 10, global = true)]
+    pub db_connections: u32,
+}

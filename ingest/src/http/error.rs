@@ -1,0 +1,87 @@
+//! The ingest's HTTP errors, mapped to status and JSON body in one place (CONTRACT §3):
+//! `{"error":{"code":"…","message":"…","fields":[…]}}`. Internal detail is logged by
+//! the caller and never sent.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::canonical::FieldError;
+
+/// Seconds a partner is asked to wait while the database is unavailable.
+const RETRY_AFTER_S: &str = "5";
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("authentication failed: {reason}")]
+    Unauthorized { reason: &'static str, challenge: String },
+    #[error("the body is larger than the limit of {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("content type {0:?} is not JSON: send application/json")]
+    UnsupportedMediaType(String),
+    #[error("the body is not valid JSON: {0}")]
+    InvalidJson(String),
+    #[error("the payload failed validation")]
+    InvalidPayload(Vec<FieldError>),
+    #[error("the database is unavailable, retry later")]
+    Unavailable,
+    #[error("the delivery could not be processed; it is archived and will be re-applied")]
+    Failed { event_id: Option<Uuid> },
+}
+
+impl IngestError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound(_) => "not_found",
+            Self::Unauthorized { .. } => "unauthorized",
+            Self::PayloadTooLarge { .. } => "payload_too_large",
+            Self::UnsupportedMediaType(_) => "unsupported_media_type",
+            Self::InvalidJson(_) => "invalid_json",
+            Self::InvalidPayload(_) => "invalid_payload",
+            Self::Unavailable => "unavailable",
+            Self::Failed { .. } => "internal",
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::InvalidJson(_) => StatusCode::BAD_REQUEST,
+            Self::InvalidPayload(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Failed { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for IngestError {
+    fn into_response(self) -> Response {
+        let mut error = json!({"code": self.code(), "message": self.to_string()});
+        match &self {
+            Self::InvalidPayload(fields) => error["fields"] = json!(fields),
+            Self::Failed { event_id: Some(id) } => error["eventId"] = json!(id),
+            _ => {}
+        }
+        let mut response = (self.status(), Json(json!({ "error": error }))).into_response();
+        let headers = response.headers_mut();
+        match &self {
+            Self::Unauthorized { challenge, .. } => {
+                if let Ok(value) = HeaderValue::from_str(challenge) {
+                    headers.insert(header::WWW_AUTHENTICATE, value);
+                }
+            }
+            Self::Unavailable => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_S));
+            }
+            _ => {}
+        }
+        response
+    }
+}

@@ -1,0 +1,41 @@
+//! The ingest HTTP surface: webhook endpoints, the OAuth token endpoint and the probes.
+
+mod error;
+mod oauth;
+mod webhook;
+
+use std::sync::Arc;
+
+use axum::routing::post;
+use axum::Router;
+use tower_http::trace::TraceLayer;
+
+pub use error::IngestError;
+
+use crate::process::Processor;
+use crate::registry::Registry;
+use crate::tokens::TokenIssuer;
+
+/// Default request body limit (CONTRACT §3).
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+/// Everything a handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub processor: Processor,
+    pub registry: Arc<Registry>,
+    pub tokens: Option<TokenIssuer>,
+    pub body_limit: usize,
+}
+
+/// The ingest router, ready to serve.
+pub fn router(state: AppState) -> Router {
+    let health = common::health::router(state.processor.db().clone());
+    Router::new()
+        .route("/webhooks/{partner}", post(webhook::receive))
+        .route("/webhooks/{partner}/{topic}", post(webhook::receive))
+        .route("/oauth/token", post(oauth::token))
+        .with_state(state)
+        .merge(health)
+        .layer(TraceLayer::new_for_http())
+}

@@ -1,0 +1,191 @@
+//! `POST /webhooks/{partner}[/{topic}]`: authenticate, archive, understand, apply.
+
+use std::collections::HashMap;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::Utc;
+use entity::EventStatus;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use super::{AppState, IngestError};
+use crate::adapters::Reply;
+use crate::auth::{authenticate, Credentials};
+use crate::canonical::{AdapterError, Request};
+use crate::process::{is_unavailable, Outcome, Receipt};
+use crate::registry::Partner;
+
+#[tracing::instrument(skip_all, fields(partner = %params.get("partner").map_or("", String::as_str)))]
+pub async fn receive(
+    State(state): State<AppState>,
+    Path(params): Path<HashMap<String, String>>,
+    query: Result<Query<HashMap<String, String>>, axum::extract::rejection::QueryRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, IngestError> {
+    let name = params.get("partner").map(String::as_str).unwrap_or_default();
+    let partner = state.registry.get(name).ok_or_else(|| IngestError::NotFound(format!("no partner is registered as {name:?}")))?;
+    let topic = params.get("topic").map(String::as_str);
+    let body = read_body(&headers, body, state.body_limit).await?;
+    let query = query.map(|q| q.0).unwrap_or_default();
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let credentials = Credentials {
+        authorization: header("authorization"),
+        token_header: header("x-webhook-token"),
+        token_query: query.get("token").map(String::as_str),
+        webhook_id: header("webhook-id"),
+        webhook_timestamp: header("webhook-timestamp"),
+        webhook_signature: header("webhook-signature"),
+        body: &body,
+        now: Utc::now(),
+    };
+    if let Err(failure) = authenticate(partner, &credentials, state.tokens.as_ref()) {
+        tracing::info!(outcome = "unauthorized", reason = failure.reason, "delivery refused");
+        return Err(IngestError::Unauthorized { reason: failure.reason, challenge: failure.challenge });
+    }
+    let fallback_key = header("webhook-id").or(header("idempotency-key")).map_or_else(|| hex::encode(Sha256::digest(&body)), str::to_owned);
+    let receipt = Receipt {
+        partner: &partner.name,
+        adapter: partner.adapter.name(),
+        topic,
+        content_type: header("content-type"),
+        raw_body: &body,
+        received_at: Utc::now(),
+        fallback_key,
+        replay_of: None,
+    };
+    handle(&state, partner, &receipt).await
+}
+
+async fn handle(state: &AppState, partner: &Partner, receipt: &Receipt<'_>) -> Result<Response, IngestError> {
+    let event_type = receipt.topic.unwrap_or("unknown");
+    if let Some(content_type) = receipt.content_type.filter(|ct| !is_json(ct)) {
+        let error = IngestError::UnsupportedMediaType(content_type.to_owned());
+        return reject(state, receipt, event_type, error).await;
+    }
+    let value: Value = match serde_json::from_slice(receipt.raw_body) {
+        Ok(value) => value,
+        Err(err) => return reject(state, receipt, event_type, IngestError::InvalidJson(err.to_string())).await,
+    };
+    let request = Request { topic: receipt.topic, body: &value };
+    let adapter = partner.adapter;
+    let delivery = match std::panic::catch_unwind(|| adapter.normalize(request)) {
+        Ok(Ok(delivery)) => delivery,
+        Ok(Err(AdapterError::Invalid(fields))) => return reject(state, receipt, event_type, IngestError::InvalidPayload(fields)).await,
+        Ok(Err(AdapterError::UnknownTopic(topic))) => {
+            let error = IngestError::NotFound(format!("partner {:?} has no topic {topic:?}", partner.name));
+            return reject(state, receipt, event_type, error).await;
+        }
+        Err(_) => return fail(state, receipt, event_type, "the adapter failed on this payload").await,
+    };
+    match state.processor.apply(receipt, &delivery).await {
+        Ok(outcome) => Ok(respond(adapter.reply(receipt.topic), outcome)),
+        Err(err) if is_unavailable(&err) => {
+            tracing::warn!(error = %err, "database unavailable");
+            Err(IngestError::Unavailable)
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "applying a delivery failed");
+            fail(state, receipt, &delivery.event_type, "applying the delivery failed").await
+        }
+    }
+}
+
+/// Archives a rejected delivery, then answers with `error` (a repeat gets the same answer).
+async fn reject(state: &AppState, receipt: &Receipt<'_>, event_type: &str, error: IngestError) -> Result<Response, IngestError> {
+    let detail = match &error {
+        IngestError::InvalidPayload(fields) => Some(json!({ "fields": fields })),
+        _ => None,
+    };
+    match state.processor.archive(receipt, event_type, EventStatus::Rejected, &error.to_string(), detail).await {
+        Ok(outcome) => tracing::info!(outcome = "rejected", code = error.code(), event_id = %event_id(&outcome), "delivery rejected"),
+        Err(err) if is_unavailable(&err) => return Err(IngestError::Unavailable),
+        Err(err) => tracing::error!(error = %err, "archiving a rejected delivery failed"),
+    }
+    Err(error)
+}
+
+/// Archives a delivery that could not be applied as `failed` (for `ingest replay`).
+async fn fail(state: &AppState, receipt: &Receipt<'_>, event_type: &str, reason: &str) -> Result<Response, IngestError> {
+    match state.processor.archive(receipt, event_type, EventStatus::Failed, reason, None).await {
+        Ok(outcome) => {
+            tracing::warn!(outcome = "failed", event_id = %event_id(&outcome), "delivery archived as failed");
+            Err(IngestError::Failed { event_id: Some(event_id(&outcome)) })
+        }
+        Err(err) if is_unavailable(&err) => Err(IngestError::Unavailable),
+        Err(err) => {
+            tracing::error!(error = %err, "archiving a failed delivery failed");
+            Err(IngestError::Failed { event_id: None })
+        }
+    }
+}
+
+fn event_id(outcome: &Outcome) -> uuid::Uuid {
+    match outcome {
+        Outcome::Applied { event_id, .. }
+        | Outcome::Stale { event_id, .. }
+        | Outcome::Ignored { event_id }
+        | Outcome::Rejected { event_id }
+        | Outcome::Duplicate { event_id, .. } => *event_id,
+    }
+}
+
+fn respond(reply: Reply, outcome: Outcome) -> Response {
+    tracing::info!(outcome = outcome_name(&outcome), event_id = %event_id(&outcome), "delivery processed");
+    match outcome {
+        Outcome::Applied { .. } if reply == Reply::NoContent => StatusCode::NO_CONTENT.into_response(),
+        Outcome::Applied { event_id, booking_id, reference, .. } => {
+            let mut body = json!({"status": "applied", "eventId": event_id, "bookingId": booking_id});
+            if reply == Reply::WithSupplierBookingId {
+                body["supplierBookingId"] = json!(reference);
+            }
+            Json(body).into_response()
+        }
+        Outcome::Stale { event_id, booking_id } => Json(json!({"status": "stale", "eventId": event_id, "bookingId": booking_id})).into_response(),
+        Outcome::Ignored { event_id } => Json(json!({"status": "ignored", "eventId": event_id})).into_response(),
+        Outcome::Duplicate { event_id, .. } => Json(json!({"status": "duplicate", "eventId": event_id})).into_response(),
+        Outcome::Rejected { event_id } => Json(json!({"status": "rejected", "eventId": event_id})).into_response(),
+    }
+}
+
+fn outcome_name(outcome: &Outcome) -> &'static str {
+    match outcome {
+        Outcome::Applied { .. } => "applied",
+        Outcome::Stale { .. } => "stale",
+        Outcome::Ignored { .. } => "ignored",
+        Outcome::Rejected { .. } => "rejected",
+        Outcome::Duplicate { .. } => "duplicate",
+    }
+}
+
+/// `application/json`, `application/…+json`, with or without parameters.
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, IngestError> {
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > limit) {
+        return Err(IngestError::PayloadTooLarge { limit });
+    }
+    axum::body::to_bytes(body, limit).await.map_err(|_| IngestError::PayloadTooLarge { limit })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_json;
+
+    #[test]
+    fn json_content_types_are_recognised() {
+        assert!(is_json("application/json"));
+        assert!(is_json("application/json; charset=utf-8"));
+        assert!(is_json("application/vnd.partner+json"));
+        assert!(!is_json("text/plain"));
+        assert!(!is_json("application/x-www-form-urlencoded"));
+    }
+}

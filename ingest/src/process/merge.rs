@@ -1,0 +1,372 @@
+//! Pure merging of a [`BookingChange`] into the stored rows, and the trip summary.
+//!
+//! No database here: `process` loads the rows, calls these functions, and writes back
+//! what changed. That keeps the rules (fill-only for an older create, cancellation and
+//! marketing, the summary) in one place and unit-testable.
+
+use chrono::{DateTime, Utc};
+use entity::{booking, passenger, segment, BookingStatus, PassengerType, SegmentKind, SegmentStatus};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::canonical::{BookingChange, PassengerChange, Place, SegmentChange};
+
+/// How much of a change may be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The change is the newest known: what it states replaces what is stored.
+    Full,
+    /// An older create arriving after newer changes: it only fills empty fields.
+    FillOnly,
+}
+
+fn merge<T>(current: &mut Option<T>, new: Option<T>, mode: Mode) {
+    if let Some(value) = new {
+        if mode == Mode::Full || current.is_none() {
+            *current = Some(value);
+        }
+    }
+}
+
+fn merge_place(code: &mut Option<String>, name: &mut Option<String>, country: &mut Option<String>, place: Option<&Place>, mode: Mode) {
+    if let Some(place) = place {
+        merge(code, place.code.clone(), mode);
+        merge(name, place.name.clone(), mode);
+        merge(country, place.country.clone(), mode);
+    }
+}
+
+/// A fresh booking row for (partner, reference), before any change is applied.
+pub fn new_booking(partner: &str, reference: &str, now: DateTime<Utc>) -> booking::Model {
+    booking::Model {
+        id: Uuid::now_v7(),
+        partner: partner.to_owned(),
+        reference: reference.to_owned(),
+        status: BookingStatus::Confirmed,
+        marketing_allowed: true,
+        booked_at: None,
+        trip_start: None,
+        trip_end: None,
+        origin_code: None,
+        origin_name: None,
+        origin_country: None,
+        destination_code: None,
+        destination_name: None,
+        destination_country: None,
+        destinations: Value::Array(Vec::new()),
+        stated_trip_start: None,
+        stated_trip_end: None,
+        stated_origin_code: None,
+        stated_origin_name: None,
+        stated_origin_country: None,
+        stated_destination_code: None,
+        stated_destination_name: None,
+        stated_destination_country: None,
+        adults: None,
+        children: None,
+        infants: None,
+        bag_count: None,
+        cabin_class: None,
+        customer_id: None,
+        customer_first_name: None,
+        customer_email: None,
+        customer_phone: None,
+        last_source_at: None,
+        extras: Value::Object(Map::new()),
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// Applies the booking-level part of a change.
+pub fn apply_booking(b: &mut booking::Model, change: &BookingChange, mode: Mode, occurred_at: Option<DateTime<Utc>>) {
+    if mode == Mode::Full {
+        if let Some(status) = change.status {
+            set_status(b, status);
+        }
+        if let Some(at) = occurred_at {
+            b.last_source_at = Some(b.last_source_at.map_or(at, |last| last.max(at)));
+        }
+    }
+    merge(&mut b.booked_at, change.booked_at, mode);
+    merge(&mut b.stated_trip_start, change.trip_start, mode);
+    merge(&mut b.stated_trip_end, change.trip_end, mode);
+    merge_place(&mut b.stated_origin_code, &mut b.stated_origin_name, &mut b.stated_origin_country, change.origin.as_ref(), mode);
+    merge_place(
+        &mut b.stated_destination_code,
+        &mut b.stated_destination_name,
+        &mut b.stated_destination_country,
+        change.destination.as_ref(),
+        mode,
+    );
+    merge(&mut b.adults, change.adults, mode);
+    merge(&mut b.children, change.children, mode);
+    merge(&mut b.infants, change.infants, mode);
+    merge(&mut b.bag_count, change.bag_count, mode);
+    merge(&mut b.cabin_class, change.cabin_class.clone(), mode);
+    if let Some(customer) = &change.customer {
+        merge(&mut b.customer_id, customer.id.clone(), mode);
+        merge(&mut b.customer_first_name, customer.first_name.clone(), mode);
+        merge(&mut b.customer_email, customer.email.clone(), mode);
+        merge(&mut b.customer_phone, customer.phone.clone(), mode);
+    }
+    if !change.extras.is_empty() {
+        if !b.extras.is_object() {
+            b.extras = Value::Object(Map::new());
+        }
+        if let Value::Object(stored) = &mut b.extras {
+            for (key, value) in &change.extras {
+                if mode == Mode::Full || !stored.contains_key(key) {
+                    stored.insert(key.clone(), value.clone());
+                }
+            }
+        }
+    }
+}
+
+/// Status and marketing move together: a cancelled trip is never marketed, and only a
+/// newer event that revives the booking allows marketing again.
+fn set_status(b: &mut booking::Model, status: BookingStatus) {
+    b.status = status;
+    b.marketing_allowed = status != BookingStatus::Cancelled;
+}
+
+/// Merges segment changes into `segments` (all of the booking's rows); returns the
+/// indexes of rows that are new or changed.
+pub fn apply_segments(segments: &mut Vec<segment::Model>, booking_id: Uuid, changes: &[SegmentChange], mode: Mode, now: DateTime<Utc>) -> Vec<usize> {
+    let mut touched = Vec::new();
+    for change in changes {
+        let index = match segments.iter().position(|s| s.reference == change.reference) {
+            Some(index) => index,
+            None => {
+                let taken = |seq: i32| segments.iter().any(|s| s.sequence == seq);
+                let next = segments.iter().map(|s| s.sequence).max().unwrap_or(0) + 1;
+                let sequence = change.sequence.filter(|seq| *seq > 0 && !taken(*seq)).unwrap_or(next);
+                segments.push(segment::Model {
+                    id: Uuid::now_v7(),
+                    booking_id,
+                    reference: change.reference.clone(),
+                    sequence,
+                    kind: SegmentKind::Other,
+                    status: SegmentStatus::Active,
+                    origin_code: None,
+                    origin_name: None,
+                    origin_country: None,
+                    destination_code: None,
+                    destination_name: None,
+                    destination_country: None,
+                    departure_at: None,
+                    arrival_at: None,
+                    carrier: None,
+                    flight_number: None,
+                    cabin_class: None,
+                    created_at: now,
+                    updated_at: now,
+                });
+                segments.len() - 1
+            }
+        };
+        let row = &mut segments[index];
+        let before = row.clone();
+        let is_new = row.created_at == now && row.updated_at == now;
+        // A brand-new row takes everything the change states, whatever the mode.
+        let row_mode = if is_new { Mode::Full } else { mode };
+        if let Some(kind) = change.kind {
+            if row_mode == Mode::Full || row.kind == SegmentKind::Other {
+                row.kind = kind;
+            }
+        }
+        if let Some(status) = change.status {
+            if row_mode == Mode::Full {
+                row.status = status;
+            }
+        }
+        merge_place(&mut row.origin_code, &mut row.origin_name, &mut row.origin_country, change.origin.as_ref(), row_mode);
+        merge_place(&mut row.destination_code, &mut row.destination_name, &mut row.destination_country, change.destination.as_ref(), row_mode);
+        merge(&mut row.departure_at, change.departure_at, row_mode);
+        merge(&mut row.arrival_at, change.arrival_at, row_mode);
+        merge(&mut row.carrier, change.carrier.clone(), row_mode);
+        merge(&mut row.flight_number, change.flight_number.clone(), row_mode);
+        merge(&mut row.cabin_class, change.cabin_class.clone(), row_mode);
+        if *row != before || is_new {
+            row.updated_at = now;
+            if !touched.contains(&index) {
+                touched.push(index);
+            }
+        }
+    }
+    touched
+}
+
+/// Merges passenger changes into `passengers`; returns the indexes of new or changed rows.
+pub fn apply_passengers(passengers: &mut Vec<passenger::Model>, booking_id: Uuid, changes: &[PassengerChange], mode: Mode, now: DateTime<Utc>) -> Vec<usize> {
+    let mut touched = Vec::new();
+    for change in changes {
+        let index = match passengers.iter().position(|p| p.reference == change.reference) {
+            Some(index) => index,
+            None => {
+                passengers.push(passenger::Model {
+                    id: Uuid::now_v7(),
+                    booking_id,
+                    reference: change.reference.clone(),
+                    first_name: None,
+                    last_name: None,
+                    passenger_type: PassengerType::Adult,
+                    lead: false,
+                    email: None,
+                    phone: None,
+                    created_at: now,
+                    updated_at: now,
+                });
+                passengers.len() - 1
+            }
+        };
+        let row = &mut passengers[index];
+        let before = row.clone();
+        let is_new = row.created_at == now && row.updated_at == now;
+        let row_mode = if is_new { Mode::Full } else { mode };
+        merge(&mut row.first_name, change.first_name.clone(), row_mode);
+        merge(&mut row.last_name, change.last_name.clone(), row_mode);
+        merge(&mut row.email, change.email.clone(), row_mode);
+        merge(&mut row.phone, change.phone.clone(), row_mode);
+        if row_mode == Mode::Full {
+            if let Some(kind) = change.passenger_type {
+                row.passenger_type = kind;
+            }
+            if let Some(lead) = change.lead {
+                row.lead = lead;
+            }
+        }
+        if *row != before || is_new {
+            row.updated_at = now;
+            if !touched.contains(&index) {
+                touched.push(index);
+            }
+        }
+    }
+    touched
+}
+
+/// Cancels the booking when the change asks for it and no segment is left active
+/// (Hahn Air: cancelling every leg cancels the booking).
+pub fn cancel_if_no_active_segment(b: &mut booking::Model, change: &BookingChange, segments: &[segment::Model], mode: Mode) {
+    let all_cancelled = !segments.is_empty() && segments.iter().all(|s| s.status == SegmentStatus::Cancelled);
+    if mode == Mode::Full && change.cancel_when_all_segments_cancelled && all_cancelled {
+        set_status(b, BookingStatus::Cancelled);
+    }
+}
+
+/// Recomputes the trip summary (CONTRACT §5): stated values win; otherwise the active
+/// segments decide, in sequence order.
+pub fn summarise(b: &mut booking::Model, segments: &[segment::Model]) {
+    let mut active: Vec<&segment::Model> = segments.iter().filter(|s| s.status == SegmentStatus::Active).collect();
+    active.sort_by_key(|s| s.sequence);
+
+    b.trip_start = b.stated_trip_start.or_else(|| active.iter().filter_map(|s| s.departure_at).min());
+    b.trip_end = b.stated_trip_end.or_else(|| active.iter().filter_map(|s| s.arrival_at.or(s.departure_at)).max());
+
+    let destinations: Vec<Place> = active
+        .iter()
+        .filter(|s| s.destination_code.is_some() || s.destination_name.is_some())
+        .map(|s| Place { code: s.destination_code.clone(), name: s.destination_name.clone(), country: s.destination_country.clone() })
+        .collect();
+    b.destinations = serde_json::to_value(&destinations).unwrap_or(Value::Array(Vec::new()));
+
+    let stated_destination = b.stated_destination_code.is_some() || b.stated_destination_name.is_some();
+    let destination = if stated_destination {
+        Some(Place { code: b.stated_destination_code.clone(), name: b.stated_destination_name.clone(), country: b.stated_destination_country.clone() })
+    } else {
+        destinations.first().cloned()
+    };
+    let destination = destination.unwrap_or_default();
+    b.destination_code = destination.code;
+    b.destination_name = destination.name;
+    b.destination_country = destination.country;
+
+    let stated_origin = b.stated_origin_code.is_some() || b.stated_origin_name.is_some();
+    let origin = if stated_origin {
+        Place { code: b.stated_origin_code.clone(), name: b.stated_origin_name.clone(), country: b.stated_origin_country.clone() }
+    } else {
+        active
+            .iter()
+            .find(|s| s.origin_code.is_some() || s.origin_name.is_some())
+            .map(|s| Place { code: s.origin_code.clone(), name: s.origin_name.clone(), country: s.origin_country.clone() })
+            .unwrap_or_default()
+    };
+    b.origin_code = origin.code;
+    b.origin_name = origin.name;
+    b.origin_country = origin.country;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::canonical::ChangeKind;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn leg(n: i32, dest: &str, dep: &str, arr: &str) -> SegmentChange {
+        SegmentChange {
+            reference: format!("1234-{n}"),
+            sequence: Some(n),
+            kind: Some(SegmentKind::Air),
+            destination: Some(Place { code: Some(dest.into()), ..Place::default() }),
+            departure_at: Some(at(dep)),
+            arrival_at: Some(at(arr)),
+            ..SegmentChange::default()
+        }
+    }
+
+    #[test]
+    fn legs_arriving_in_any_order_are_summarised_in_sequence_order() {
+        let now = at("2026-01-01T00:00:00Z");
+        let mut b = new_booking("hahn-air", "1234", now);
+        let mut segments = Vec::new();
+        for change in [leg(3, "LAS", "2026-03-07T10:00:00Z", "2026-03-10T10:00:00Z"), leg(1, "SFO", "2026-03-01T10:00:00Z", "2026-03-04T10:00:00Z"), leg(2, "LAX", "2026-03-04T10:00:00Z", "2026-03-07T10:00:00Z")] {
+            apply_segments(&mut segments, b.id, &[change], Mode::Full, now);
+        }
+        summarise(&mut b, &segments);
+        let codes: Vec<_> = b.destinations.as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(codes, ["SFO", "LAX", "LAS"]);
+        assert_eq!(b.destination_code.as_deref(), Some("SFO"));
+        assert_eq!(b.trip_start, Some(at("2026-03-01T10:00:00Z")));
+        assert_eq!(b.trip_end, Some(at("2026-03-10T10:00:00Z")));
+    }
+
+    #[test]
+    fn an_older_create_only_fills_empty_fields() {
+        let now = at("2026-01-01T00:00:00Z");
+        let mut b = new_booking("p", "r", now);
+        let newer = BookingChange { reference: "r".into(), kind: Some(ChangeKind::Update), status: Some(BookingStatus::Ticketed), bag_count: Some(2), ..BookingChange::default() };
+        apply_booking(&mut b, &newer, Mode::Full, Some(at("2026-01-02T00:00:00Z")));
+        let older = BookingChange { reference: "r".into(), kind: Some(ChangeKind::Create), status: Some(BookingStatus::Confirmed), bag_count: Some(1), cabin_class: Some("economy".into()), ..BookingChange::default() };
+        apply_booking(&mut b, &older, Mode::FillOnly, Some(at("2026-01-01T00:00:00Z")));
+        assert_eq!(b.status, BookingStatus::Ticketed);
+        assert_eq!(b.bag_count, Some(2));
+        assert_eq!(b.cabin_class.as_deref(), Some("economy"));
+        assert_eq!(b.last_source_at, Some(at("2026-01-02T00:00:00Z")));
+    }
+
+    #[test]
+    fn cancellation_stops_marketing_and_a_newer_status_revives_it() {
+        let mut b = new_booking("p", "r", at("2026-01-01T00:00:00Z"));
+        let cancel = BookingChange { status: Some(BookingStatus::Cancelled), ..BookingChange::default() };
+        apply_booking(&mut b, &cancel, Mode::Full, None);
+        assert!(!b.marketing_allowed);
+        let revive = BookingChange { status: Some(BookingStatus::Confirmed), ..BookingChange::default() };
+        apply_booking(&mut b, &revive, Mode::Full, None);
+        assert!(b.marketing_allowed);
+    }
+
+    #[test]
+    fn a_stated_sequence_already_taken_moves_to_the_next_free_one() {
+        let now = at("2026-01-01T00:00:00Z");
+        let mut segments = Vec::new();
+        let id = Uuid::now_v7();
+        apply_segments(&mut segments, id, &[SegmentChange { reference: "a".into(), sequence: Some(1), ..SegmentChange::default() }], Mode::Full, now);
+        apply_segments(&mut segments, id, &[SegmentChange { reference: "b".into(), sequence: Some(1), ..SegmentChange::default() }], Mode::Full, now);
+        assert_eq!(segments.iter().map(|s| s.sequence).collect::<Vec<_>>(), [1, 2]);
+    }
+}

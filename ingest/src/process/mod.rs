@@ -1,0 +1,220 @@
+//! The processing rules (CONTRACT §5), in one place: every adapter's output goes
+//! through [`Processor::apply`], one transaction per delivery.
+//!
+//! - Archive: the delivery becomes one `event` row with its raw body, whatever happens.
+//! - Idempotency: a second delivery with the same (partner, key) is a `Duplicate`; the
+//!   unique index decides, so concurrent repeats cannot both apply.
+//! - Order: a booking keeps the newest source time applied (`last_source_at`); an older
+//!   update is `stale`, an older create only fills empty fields.
+//! - Concurrency: on PostgreSQL the booking row is created with `ON CONFLICT DO NOTHING`
+//!   and then locked `FOR UPDATE`, so parallel deliveries for one booking serialise on
+//!   it; SQLite has a single writer anyway, and the processor serialises its own writes
+//!   so that they never fail with `SQLITE_BUSY`.
+
+pub mod merge;
+mod store;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use entity::EventStatus;
+use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
+use serde_json::Value;
+use tokio::sync::Mutex;
+use uuid::Uuid;
+
+use crate::canonical::{Action, ChangeKind, Delivery};
+use merge::Mode;
+
+/// The archived facts about a delivery that do not come from the adapter.
+#[derive(Debug, Clone)]
+pub struct Receipt<'a> {
+    pub partner: &'a str,
+    pub adapter: &'a str,
+    pub topic: Option<&'a str>,
+    pub content_type: Option<&'a str>,
+    pub raw_body: &'a [u8],
+    pub received_at: DateTime<Utc>,
+    /// The idempotency key when the adapter has none of its own (`webhook-id`,
+    /// `Idempotency-Key`, or the SHA-256 of the body).
+    pub fallback_key: String,
+    /// Set when re-applying an archived event (`ingest replay`): that row is updated
+    /// instead of a new one inserted.
+    pub replay_of: Option<Uuid>,
+}
+
+/// What became of a delivery.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Applied { event_id: Uuid, booking_id: Uuid, reference: String, created: bool },
+    Stale { event_id: Uuid, booking_id: Uuid },
+    Ignored { event_id: Uuid },
+    /// Archived as rejected (invalid JSON, failed validation, unknown topic).
+    Rejected { event_id: Uuid },
+    /// Seen before: the first delivery's event id and status.
+    Duplicate { event_id: Uuid, first_status: EventStatus },
+}
+
+/// Applies deliveries to the database.
+#[derive(Clone)]
+pub struct Processor {
+    db: DatabaseConnection,
+    /// Present on SQLite: one writer at a time in this process.
+    write_lock: Option<Arc<Mutex<()>>>,
+}
+
+impl Processor {
+    pub fn new(db: DatabaseConnection) -> Self {
+        let write_lock = common::db::is_sqlite(&db).then(|| Arc::new(Mutex::new(())));
+        Self { db, write_lock }
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Applies one understood delivery and archives it, atomically.
+    ///
+    /// # Errors
+    /// Database errors; the caller archives the delivery as `failed` (or answers 503
+    /// when the database is unreachable).
+    pub async fn apply(&self, receipt: &Receipt<'_>, delivery: &Delivery) -> Result<Outcome, DbErr> {
+        let key = delivery.idempotency_key.clone().unwrap_or_else(|| receipt.fallback_key.clone());
+        let _guard = match &self.write_lock {
+            Some(lock) => Some(lock.lock().await),
+            None => None,
+        };
+        let txn = self.db.begin().await?;
+        let result = self.apply_in(&txn, receipt, delivery, &key).await;
+        match result {
+            Ok(outcome) => {
+                txn.commit().await?;
+                Ok(outcome)
+            }
+            Err(err) if is_unique_violation(&err) && receipt.replay_of.is_none() => {
+                txn.rollback().await?;
+                self.duplicate_of(receipt.partner, &key).await?.ok_or(err)
+            }
+            Err(err) => {
+                // Dropping the transaction rolls it back.
+                drop(txn);
+                Err(err)
+            }
+        }
+    }
+
+    async fn apply_in(&self, txn: &sea_orm::DatabaseTransaction, receipt: &Receipt<'_>, delivery: &Delivery, key: &str) -> Result<Outcome, DbErr> {
+        let mut replay_of = receipt.replay_of;
+        if replay_of.is_none() {
+            match store::find_event(txn, receipt.partner, key).await? {
+                // A delivery that failed is tried again when the partner retries it.
+                Some((event_id, EventStatus::Failed)) => replay_of = Some(event_id),
+                Some((event_id, first_status)) => return Ok(Outcome::Duplicate { event_id, first_status }),
+                None => {}
+            }
+        }
+        let receipt = &Receipt { replay_of, ..receipt.clone() };
+        let change = match &delivery.action {
+            Action::Ignore { reason } => {
+                let row = EventRow { key, delivery_type: &delivery.event_type, occurred_at: delivery.occurred_at, status: EventStatus::Ignored, error: Some(reason.clone()), detail: delivery.detail.clone(), booking_id: None };
+                let event_id = store::write_event(txn, receipt, row).await?;
+                return Ok(Outcome::Ignored { event_id });
+            }
+            Action::Apply(change) => change,
+        };
+        let now = receipt.received_at;
+        let (mut booking, created) = store::lock_or_create_booking(txn, receipt.partner, &change.reference, now).await?;
+        let older = match (delivery.occurred_at, booking.last_source_at) {
+            (Some(at), Some(last)) => at < last,
+            _ => false,
+        };
+        let mode = match (older, change.kind) {
+            (false, _) => Mode::Full,
+            (true, Some(ChangeKind::Create)) => Mode::FillOnly,
+            (true, _) => {
+                let row = EventRow { key, delivery_type: &delivery.event_type, occurred_at: delivery.occurred_at, status: EventStatus::Stale, error: Some("older than the newest change already applied to this booking".into()), detail: delivery.detail.clone(), booking_id: Some(booking.id) };
+                let event_id = store::write_event(txn, receipt, row).await?;
+                return Ok(Outcome::Stale { event_id, booking_id: booking.id });
+            }
+        };
+        let before = booking.clone();
+        if created {
+            // A booking created by this delivery takes its status even from an update.
+            booking.status = change.status.unwrap_or(entity::BookingStatus::Confirmed);
+        }
+        merge::apply_booking(&mut booking, change, mode, delivery.occurred_at);
+        let mut segments = store::segments(txn, booking.id).await?;
+        let touched = merge::apply_segments(&mut segments, booking.id, &change.segments, mode, now);
+        store::write_segments(txn, &segments, &touched, now).await?;
+        let mut passengers = store::passengers(txn, booking.id).await?;
+        let touched = merge::apply_passengers(&mut passengers, booking.id, &change.passengers, mode, now);
+        store::write_passengers(txn, &passengers, &touched, now).await?;
+        merge::cancel_if_no_active_segment(&mut booking, change, &segments, mode);
+        merge::summarise(&mut booking, &segments);
+        if booking != before || created {
+            booking.updated_at = now;
+            store::update_booking(txn, booking.clone()).await?;
+        }
+        let row = EventRow { key, delivery_type: &delivery.event_type, occurred_at: delivery.occurred_at, status: EventStatus::Applied, error: None, detail: delivery.detail.clone(), booking_id: Some(booking.id) };
+        let event_id = store::write_event(txn, receipt, row).await?;
+        Ok(Outcome::Applied { event_id, booking_id: booking.id, reference: booking.reference, created })
+    }
+
+    /// Archives a delivery that could not be applied (`rejected` or `failed`).
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn archive(&self, receipt: &Receipt<'_>, event_type: &str, status: EventStatus, error: &str, detail: Option<Value>) -> Result<Outcome, DbErr> {
+        let _guard = match &self.write_lock {
+            Some(lock) => Some(lock.lock().await),
+            None => None,
+        };
+        let key = receipt.fallback_key.as_str();
+        if receipt.replay_of.is_none() {
+            if let Some((event_id, first_status)) = store::find_event(&self.db, receipt.partner, key).await? {
+                return Ok(Outcome::Duplicate { event_id, first_status });
+            }
+        }
+        let row = EventRow { key, delivery_type: event_type, occurred_at: None, status, error: Some(error.to_owned()), detail, booking_id: None };
+        match store::write_event(&self.db, receipt, row).await {
+            Ok(event_id) => Ok(Outcome::Rejected { event_id }),
+            Err(err) if is_unique_violation(&err) => self.duplicate_of(receipt.partner, key).await?.ok_or(err),
+            Err(err) => Err(err),
+        }
+    }
+
+    async fn duplicate_of(&self, partner: &str, key: &str) -> Result<Option<Outcome>, DbErr> {
+        Ok(store::find_event(&self.db, partner, key).await?.map(|(event_id, first_status)| Outcome::Duplicate { event_id, first_status }))
+    }
+}
+
+/// The event row to write at the end of a delivery.
+pub(crate) struct EventRow<'a> {
+    pub key: &'a str,
+    pub delivery_type: &'a str,
+    pub occurred_at: Option<DateTime<Utc>>,
+    pub status: EventStatus,
+    pub error: Option<String>,
+    pub detail: Option<Value>,
+    pub booking_id: Option<Uuid>,
+}
+
+/// Whether a database error is a unique-constraint violation.
+pub fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// Whether a database error means the database is unreachable or overloaded (503),
+/// rather than something wrong with this delivery (500).
+pub fn is_unavailable(err: &DbErr) -> bool {
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(_) | DbErr::Query(_) => {
+            let text = err.to_string().to_ascii_lowercase();
+            ["database is locked", "connection", "terminating", "does not allow connections", "pool timed out", "broken pipe", "closed"]
+                .iter()
+                .any(|needle| text.contains(needle))
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,119 @@
+//! The statements behind the processing rules. Nothing here decides anything.
+
+use chrono::{DateTime, Utc};
+use entity::{booking, event, passenger, segment, EventStatus};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use super::{merge, EventRow, Receipt};
+
+/// The first event archived under (partner, key), if any.
+pub async fn find_event<C: ConnectionTrait>(db: &C, partner: &str, key: &str) -> Result<Option<(Uuid, EventStatus)>, DbErr> {
+    event::Entity::find()
+        .select_only()
+        .column(event::Column::Id)
+        .column(event::Column::Status)
+        .filter(event::Column::Partner.eq(partner))
+        .filter(event::Column::IdempotencyKey.eq(key))
+        .into_tuple::<(Uuid, EventStatus)>()
+        .one(db)
+        .await
+}
+
+/// The booking for (partner, reference), created if missing, locked for the rest of
+/// the transaction on PostgreSQL. Returns whether this call created it.
+pub async fn lock_or_create_booking<C: ConnectionTrait>(db: &C, partner: &str, reference: &str, now: DateTime<Utc>) -> Result<(booking::Model, bool), DbErr> {
+    let fresh = merge::new_booking(partner, reference, now);
+    let fresh_id = fresh.id;
+    booking::Entity::insert(fresh.into_active_model().reset_all())
+        .on_conflict_do_nothing_on([booking::Column::Partner, booking::Column::Reference])
+        .exec_without_returning(db)
+        .await?;
+    let mut query = booking::Entity::find().filter(booking::Column::Partner.eq(partner)).filter(booking::Column::Reference.eq(reference));
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        query = query.lock_exclusive();
+    }
+    let row = query.one(db).await?.ok_or_else(|| DbErr::RecordNotFound(format!("booking {partner}/{reference}")))?;
+    let created = row.id == fresh_id;
+    Ok((row, created))
+}
+
+pub async fn update_booking<C: ConnectionTrait>(db: &C, model: booking::Model) -> Result<(), DbErr> {
+    model.into_active_model().reset_all().update(db).await?;
+    Ok(())
+}
+
+pub async fn segments<C: ConnectionTrait>(db: &C, booking_id: Uuid) -> Result<Vec<segment::Model>, DbErr> {
+    segment::Entity::find().filter(segment::Column::BookingId.eq(booking_id)).order_by_asc(segment::Column::Sequence).all(db).await
+}
+
+pub async fn passengers<C: ConnectionTrait>(db: &C, booking_id: Uuid) -> Result<Vec<passenger::Model>, DbErr> {
+    passenger::Entity::find().filter(passenger::Column::BookingId.eq(booking_id)).all(db).await
+}
+
+/// Inserts new rows (created at `now`) and updates the other touched ones.
+pub async fn write_segments<C: ConnectionTrait>(db: &C, rows: &[segment::Model], touched: &[usize], now: DateTime<Utc>) -> Result<(), DbErr> {
+    for &index in touched {
+        let row = rows[index].clone();
+        let is_new = row.created_at == now;
+        let active = row.into_active_model().reset_all();
+        if is_new {
+            segment::Entity::insert(active).exec_without_returning(db).await?;
+        } else {
+            active.update(db).await?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn write_passengers<C: ConnectionTrait>(db: &C, rows: &[passenger::Model], touched: &[usize], now: DateTime<Utc>) -> Result<(), DbErr> {
+    for &index in touched {
+        let row = rows[index].clone();
+        let is_new = row.created_at == now;
+        let active = row.into_active_model().reset_all();
+        if is_new {
+            passenger::Entity::insert(active).exec_without_returning(db).await?;
+        } else {
+            active.update(db).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the event row: a new one, or the replayed one updated in place.
+pub async fn write_event<C: ConnectionTrait>(db: &C, receipt: &Receipt<'_>, row: EventRow<'_>) -> Result<Uuid, DbErr> {
+    if let Some(id) = receipt.replay_of {
+        let existing = event::Entity::find_by_id(id).one(db).await?.ok_or_else(|| DbErr::RecordNotFound(format!("event {id}")))?;
+        let mut active = existing.into_active_model();
+        active.status = sea_orm::Set(row.status);
+        active.error = sea_orm::Set(row.error);
+        active.detail = sea_orm::Set(row.detail);
+        active.booking_id = sea_orm::Set(row.booking_id);
+        active.event_type = sea_orm::Set(row.delivery_type.to_owned());
+        active.occurred_at = sea_orm::Set(row.occurred_at);
+        active.update(db).await?;
+        return Ok(id);
+    }
+    let id = Uuid::now_v7();
+    let model = event::Model {
+        id,
+        partner: receipt.partner.to_owned(),
+        adapter: receipt.adapter.to_owned(),
+        event_type: row.delivery_type.to_owned(),
+        topic: receipt.topic.map(str::to_owned),
+        idempotency_key: row.key.to_owned(),
+        occurred_at: row.occurred_at,
+        received_at: receipt.received_at,
+        content_type: receipt.content_type.map(str::to_owned),
+        raw_body: receipt.raw_body.to_vec(),
+        status: row.status,
+        error: row.error,
+        detail: row.detail,
+        booking_id: row.booking_id,
+    };
+    event::Entity::insert(model.into_active_model().reset_all()).exec_without_returning(db).await?;
+    Ok(id)
+}

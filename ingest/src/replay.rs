@@ -1,0 +1,129 @@
+//! `ingest replay`: re-applies archived events through the same adapter and rules.
+//!
+//! By default the `failed` ones; with `--partner` every event of that partner. The
+//! event rows are updated in place, so replaying twice gives the same result as once.
+
+use anyhow::Context;
+use entity::{event, EventStatus};
+use indicatif::{ProgressBar, ProgressStyle};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::adapters::AdapterKind;
+use crate::canonical::{AdapterError, Request};
+use crate::config::Config;
+use crate::process::{Outcome, Processor, Receipt};
+
+/// Counts of what the replay did, by resulting event status.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub applied: usize,
+    pub stale: usize,
+    pub ignored: usize,
+    pub rejected: usize,
+    pub failed: usize,
+}
+
+/// Which events to replay.
+#[derive(Debug, Clone)]
+pub enum Selection {
+    Failed,
+    Partner(String),
+}
+
+/// The command: connects, replays with a progress bar, prints a summary.
+///
+/// # Errors
+/// When the database cannot be reached.
+pub async fn run(config: &Config, partner: Option<&str>) -> anyhow::Result<()> {
+    let db = common::db::connect(&config.database_url, 2).await?;
+    let processor = Processor::new(db);
+    let selection = partner.map_or(Selection::Failed, |p| Selection::Partner(p.to_owned()));
+    let summary = replay(&processor, &selection, true).await?;
+    println!(
+        "replayed: {} applied, {} stale, {} ignored, {} rejected, {} still failed",
+        summary.applied, summary.stale, summary.ignored, summary.rejected, summary.failed
+    );
+    Ok(())
+}
+
+/// Replays the selected events, oldest first.
+///
+/// # Errors
+/// Database errors while listing or loading events.
+pub async fn replay(processor: &Processor, selection: &Selection, show_progress: bool) -> anyhow::Result<Summary> {
+    let mut query = event::Entity::find().select_only().column(event::Column::Id);
+    query = match selection {
+        Selection::Failed => query.filter(event::Column::Status.eq(EventStatus::Failed)),
+        Selection::Partner(partner) => query.filter(event::Column::Partner.eq(partner.as_str())),
+    };
+    let ids: Vec<Uuid> = query.order_by_asc(event::Column::ReceivedAt).order_by_asc(event::Column::Id).into_tuple().all(processor.db()).await.context("listing events")?;
+    let bar = if show_progress { ProgressBar::new(ids.len() as u64) } else { ProgressBar::hidden() };
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} events ({per_sec}, eta {eta})") {
+        bar.set_style(style);
+    }
+    let mut summary = Summary::default();
+    for id in ids {
+        let Some(row) = event::Entity::find_by_id(id).one(processor.db()).await.context("loading an event")? else {
+            continue;
+        };
+        let status = replay_one(processor, &row).await;
+        match status {
+            EventStatus::Applied => summary.applied += 1,
+            EventStatus::Stale => summary.stale += 1,
+            EventStatus::Ignored => summary.ignored += 1,
+            EventStatus::Rejected => summary.rejected += 1,
+            EventStatus::Failed => summary.failed += 1,
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    Ok(summary)
+}
+
+/// Re-applies one archived event; returns the status it ends with.
+pub async fn replay_one(processor: &Processor, row: &event::Model) -> EventStatus {
+    let Some(adapter) = AdapterKind::from_name(&row.adapter) else {
+        return EventStatus::Failed;
+    };
+    let receipt = Receipt {
+        partner: &row.partner,
+        adapter: &row.adapter,
+        topic: row.topic.as_deref(),
+        content_type: row.content_type.as_deref(),
+        raw_body: &row.raw_body,
+        received_at: row.received_at,
+        fallback_key: row.idempotency_key.clone(),
+        replay_of: Some(row.id),
+    };
+    let Ok(body) = serde_json::from_slice::<Value>(&row.raw_body) else {
+        return reject(processor, &receipt, row, "the body is not valid JSON").await;
+    };
+    let delivery = match std::panic::catch_unwind(|| adapter.normalize(Request { topic: row.topic.as_deref(), body: &body })) {
+        Ok(Ok(delivery)) => delivery,
+        Ok(Err(AdapterError::Invalid(fields))) => {
+            return reject(processor, &receipt, row, &format!("the payload failed validation ({} fields)", fields.len())).await;
+        }
+        Ok(Err(AdapterError::UnknownTopic(topic))) => return reject(processor, &receipt, row, &format!("unknown topic {topic:?}")).await,
+        Err(_) => return EventStatus::Failed,
+    };
+    match processor.apply(&receipt, &delivery).await {
+        Ok(Outcome::Applied { .. }) => EventStatus::Applied,
+        Ok(Outcome::Stale { .. }) => EventStatus::Stale,
+        Ok(Outcome::Ignored { .. }) => EventStatus::Ignored,
+        Ok(Outcome::Rejected { .. }) => EventStatus::Rejected,
+        Ok(Outcome::Duplicate { first_status, .. }) => first_status,
+        Err(err) => {
+            tracing::warn!(event_id = %row.id, error = %err, "replay failed");
+            EventStatus::Failed
+        }
+    }
+}
+
+async fn reject(processor: &Processor, receipt: &Receipt<'_>, row: &event::Model, message: &str) -> EventStatus {
+    match processor.archive(receipt, &row.event_type, EventStatus::Rejected, message, None).await {
+        Ok(_) => EventStatus::Rejected,
+        Err(_) => EventStatus::Failed,
+    }
+}

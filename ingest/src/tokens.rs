@@ -1,0 +1,99 @@
+//! Access tokens issued to `oauth2` partners: HS256 JWTs signed with
+//! `INGEST_TOKEN_SECRET`, their subject the partner name.
+//!
+//! Tokens are stateless, so any number may be issued concurrently and every one stays
+//! valid until it expires; a token names its partner and is refused on another's URL.
+
+use chrono::{DateTime, Utc};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The audience every issued token carries, so that API tokens signed with the same
+/// key by mistake are still refused here.
+const AUDIENCE: &str = "tripgraph-ingest";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    aud: String,
+    iat: i64,
+    exp: i64,
+    jti: String,
+}
+
+/// Signs and verifies partner access tokens.
+#[derive(Clone)]
+pub struct TokenIssuer {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+impl std::fmt::Debug for TokenIssuer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TokenIssuer(***)")
+    }
+}
+
+/// Why a token was refused (kept internal: the partner only learns "invalid_token").
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("invalid token: {0}")]
+    Invalid(#[from] jsonwebtoken::errors::Error),
+    #[error("the token was issued to another partner")]
+    OtherPartner,
+    #[error("the token has expired")]
+    Expired,
+}
+
+impl TokenIssuer {
+    pub fn new(secret: &[u8]) -> Self {
+        Self { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret) }
+    }
+
+    /// A token for `partner`, valid `ttl_s` seconds from `now`.
+    ///
+    /// # Errors
+    /// When signing fails (it does not with an HMAC key).
+    pub fn issue(&self, partner: &str, ttl_s: u64, now: DateTime<Utc>) -> Result<String, jsonwebtoken::errors::Error> {
+        let ttl = i64::try_from(ttl_s).unwrap_or(i64::MAX / 2);
+        let claims = Claims { sub: partner.to_owned(), aud: AUDIENCE.to_owned(), iat: now.timestamp(), exp: now.timestamp().saturating_add(ttl), jti: Uuid::new_v4().to_string() };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+    }
+
+    /// Checks signature (HS256 only), audience, expiry and partner.
+    ///
+    /// # Errors
+    /// A [`TokenError`] saying why.
+    pub fn verify(&self, token: &str, partner: &str, now: DateTime<Utc>) -> Result<(), TokenError> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_audience(&[AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "sub", "aud"]);
+        // Expiry is checked below against `now`, exactly, without the library's leeway.
+        validation.validate_exp = false;
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)?;
+        if data.claims.exp <= now.timestamp() {
+            return Err(TokenError::Expired);
+        }
+        if data.claims.sub != partner {
+            return Err(TokenError::OtherPartner);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_bound_to_partner_and_lifetime() {
+        let issuer = TokenIssuer::new(b"secret");
+        let now = Utc::now();
+        let token = issuer.issue("spotnana", 60, now).unwrap();
+        assert!(issuer.verify(&token, "spotnana", now).is_ok());
+        assert!(matches!(issuer.verify(&token, "other", now), Err(TokenError::OtherPartner)));
+        assert!(matches!(issuer.verify(&token, "spotnana", now + chrono::Duration::seconds(61)), Err(TokenError::Expired)));
+        assert!(TokenIssuer::new(b"else").verify(&token, "spotnana", now).is_err());
+    }
+}
