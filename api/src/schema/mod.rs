@@ -1,0 +1,41 @@
+//! The GraphQL schema of CONTRACT §6, built from a database connection alone so that
+//! tests and `api print-schema` use it without HTTP.
+//!
+//! Who may read what is decided by field guards ([`guard`]) from the [`Principal`]
+//! the HTTP layer adds to each request.
+//!
+//! [`Principal`]: crate::auth::Principal
+
+pub mod booking;
+pub mod connection;
+pub mod enums;
+pub mod event;
+pub mod filters;
+pub mod guard;
+pub mod limits;
+pub mod query;
+pub mod scalars;
+pub mod trip;
+
+use async_graphql::{EmptyMutation, EmptySubscription, Schema, SchemaBuilder};
+use sea_orm::DatabaseConnection;
+
+use crate::loaders::Loaders;
+pub use query::Query;
+
+/// The executable schema.
+pub type ApiSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+
+/// The schema over `db`, with its DataLoaders and query limits.
+pub fn build_schema(db: DatabaseConnection) -> ApiSchema {
+    builder().data(Loaders::new(&db)).data(db).finish()
+}
+
+/// The schema as SDL: what `api print-schema` prints and `schema.graphql` holds.
+pub fn sdl() -> String {
+    builder().finish().sdl()
+}
+
+fn builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
+    Schema::build(Query::default(), EmptyMutation, EmptySubscription).extension(limits::QueryLimits)
+}
