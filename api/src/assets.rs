@@ -24,14 +24,26 @@ struct Asset {
 const JS: &str = "text/javascript; charset=utf-8";
 
 const ASSETS: &[Asset] = &[
-    Asset { name: "graphiql.min.js", content_type: JS, body: include_bytes!("../assets/graphiql.min.js") },
+    Asset {
+        name: "graphiql.min.js",
+        content_type: JS,
+        body: include_bytes!("../assets/graphiql.min.js"),
+    },
     Asset {
         name: "graphiql.min.css",
         content_type: "text/css; charset=utf-8",
         body: include_bytes!("../assets/graphiql.min.css"),
     },
-    Asset { name: "graphiql-init.js", content_type: JS, body: include_bytes!("../assets/graphiql-init.js") },
-    Asset { name: "react.production.min.js", content_type: JS, body: include_bytes!("../assets/react.production.min.js") },
+    Asset {
+        name: "graphiql-init.js",
+        content_type: JS,
+        body: include_bytes!("../assets/graphiql-init.js"),
+    },
+    Asset {
+        name: "react.production.min.js",
+        content_type: JS,
+        body: include_bytes!("../assets/react.production.min.js"),
+    },
     Asset {
         name: "react-dom.production.min.js",
         content_type: JS,

@@ -101,7 +101,10 @@ impl TokenKeys {
     /// # Errors
     /// [`AuthError::Signing`] when the crypto backend refuses, which means a broken build.
     pub fn issue(&self, role: Role, ttl: Duration, subject: &str) -> Result<String, AuthError> {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs();
         let claims = Claims {
             role,
             exp: now.saturating_add(ttl.as_secs()),
@@ -117,19 +120,27 @@ impl TokenKeys {
     /// # Errors
     /// [`AuthError::Expired`] or [`AuthError::Invalid`] saying what is wrong.
     pub fn verify(&self, token: &str) -> Result<Principal, AuthError> {
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map_err(|err| {
-            match err.kind() {
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map_err(|err| match err.kind() {
                 ErrorKind::ExpiredSignature => AuthError::Expired,
                 ErrorKind::InvalidSignature => AuthError::Invalid("bad signature"),
-                ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName | ErrorKind::UnsupportedAlgorithm => {
+                ErrorKind::InvalidAlgorithm
+                | ErrorKind::InvalidAlgorithmName
+                | ErrorKind::UnsupportedAlgorithm => {
                     AuthError::Invalid("the algorithm must be HS256")
                 }
-                ErrorKind::MissingRequiredClaim(_) => AuthError::Invalid("the exp claim is required"),
-                ErrorKind::Json(_) => AuthError::Invalid("the claims need role (landing or analyst) and exp"),
+                ErrorKind::MissingRequiredClaim(_) => {
+                    AuthError::Invalid("the exp claim is required")
+                }
+                ErrorKind::Json(_) => {
+                    AuthError::Invalid("the claims need role (landing or analyst) and exp")
+                }
                 _ => AuthError::Invalid("not a signed JWT"),
-            }
-        })?;
-        Ok(Principal { role: data.claims.role, subject: data.claims.sub })
+            })?;
+        Ok(Principal {
+            role: data.claims.role,
+            subject: data.claims.sub,
+        })
     }
 }
 
@@ -141,7 +152,9 @@ pub fn bearer_token(headers: &HeaderMap) -> Result<&str, AuthError> {
     let value = headers.get(AUTHORIZATION).ok_or(AuthError::Missing)?;
     let value = value.to_str().map_err(|_| AuthError::NotBearer)?.trim();
     match value.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
             Ok(token.trim())
         }
         _ => Err(AuthError::NotBearer),
@@ -159,15 +172,30 @@ mod tests {
 
     #[test]
     fn issued_tokens_verify_with_their_role_and_subject() {
-        let token = keys().issue(Role::Landing, Duration::from_secs(60), "web").unwrap();
+        let token = keys()
+            .issue(Role::Landing, Duration::from_secs(60), "web")
+            .unwrap();
         let principal = keys().verify(&token).unwrap();
-        assert_eq!(principal, Principal { role: Role::Landing, subject: Some("web".into()) });
+        assert_eq!(
+            principal,
+            Principal {
+                role: Role::Landing,
+                subject: Some("web".into())
+            }
+        );
     }
 
     #[test]
     fn a_token_signed_with_another_key_is_refused() {
-        let other = TokenKeys::new(&Secret::new("other")).issue(Role::Analyst, Duration::from_secs(60), "x");
-        assert_eq!(keys().verify(&other.unwrap()), Err(AuthError::Invalid("bad signature")));
+        let other = TokenKeys::new(&Secret::new("other")).issue(
+            Role::Analyst,
+            Duration::from_secs(60),
+            "x",
+        );
+        assert_eq!(
+            keys().verify(&other.unwrap()),
+            Err(AuthError::Invalid("bad signature"))
+        );
     }
 
     #[test]
@@ -176,7 +204,10 @@ mod tests {
         assert_eq!(bearer_token(&headers), Err(AuthError::Missing));
         headers.insert(AUTHORIZATION, HeaderValue::from_static("Basic abc"));
         assert_eq!(bearer_token(&headers), Err(AuthError::NotBearer));
-        headers.insert(AUTHORIZATION, HeaderValue::from_static("bearer  abc.def.ghi "));
+        headers.insert(
+            AUTHORIZATION,
+            HeaderValue::from_static("bearer  abc.def.ghi "),
+        );
         assert_eq!(bearer_token(&headers), Ok("abc.def.ghi"));
     }
 }

@@ -40,7 +40,10 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", config.addr))?;
     tracing::info!(addr = %config.addr, "api listening; GraphiQL at /graphql");
-    axum::serve(listener, app).with_graceful_shutdown(common::shutdown::signal()).await.context("serving HTTP")?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(common::shutdown::signal())
+        .await
+        .context("serving HTTP")?;
     tracing::info!("api stopped");
     Ok(())
 }

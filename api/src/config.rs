@@ -22,7 +22,12 @@ pub struct Config {
     pub database_url: String,
 
     /// Address the API listens on.
-    #[arg(long, env = "API_ADDR", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "API_ADDR",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub addr: SocketAddr,
 
     /// Key that verifies API tokens (HS256); `api token` signs with it. Required to serve.
@@ -35,11 +40,21 @@ pub struct Config {
     pub cors_origins: Vec<String>,
 
     /// Seconds one request may take before it is answered 503.
-    #[arg(long, env = "API_REQUEST_TIMEOUT_S", default_value_t = 10, global = true)]
+    #[arg(
+        long,
+        env = "API_REQUEST_TIMEOUT_S",
+        default_value_t = 10,
+        global = true
+    )]
     pub request_timeout_s: u64,
 
     /// Size of the database connection pool.
-    #[arg(long, env = "API_DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
+    #[arg(
+        long,
+        env = "API_DB_MAX_CONNECTIONS",
+        default_value_t = 16,
+        global = true
+    )]
     pub db_max_connections: u32,
 
     /// What to do; `serve` when omitted.
@@ -95,13 +110,19 @@ impl Config {
     /// When an entry is not an `http://` or `https://` origin; the message names it.
     pub fn cors_origins(&self) -> anyhow::Result<Vec<HeaderValue>> {
         let mut origins = Vec::new();
-        for origin in self.cors_origins.iter().map(|o| o.trim()).filter(|o| !o.is_empty()) {
+        for origin in self
+            .cors_origins
+            .iter()
+            .map(|o| o.trim())
+            .filter(|o| !o.is_empty())
+        {
             let origin = origin.trim_end_matches('/');
             if !(origin.starts_with("http://") || origin.starts_with("https://")) {
                 bail!("API_CORS_ORIGINS: `{origin}` is not an origin like https://www.example.com");
             }
-            let value = HeaderValue::from_str(origin)
-                .with_context(|| format!("API_CORS_ORIGINS: `{origin}` is not a valid header value"))?;
+            let value = HeaderValue::from_str(origin).with_context(|| {
+                format!("API_CORS_ORIGINS: `{origin}` is not a valid header value")
+            })?;
             origins.push(value);
         }
         Ok(origins)
@@ -121,7 +142,9 @@ pub fn parse_ttl(text: &str) -> Result<Duration, String> {
     let invalid = || format!("`{text}` is not a lifetime like 8h, 30m, 7d, 1h30m or 3600");
     let text = text.trim();
     if let Ok(seconds) = text.parse::<u64>() {
-        return (seconds > 0).then(|| Duration::from_secs(seconds)).ok_or_else(invalid);
+        return (seconds > 0)
+            .then(|| Duration::from_secs(seconds))
+            .ok_or_else(invalid);
     }
     let mut total: u64 = 0;
     let mut number = String::new();
@@ -138,7 +161,10 @@ pub fn parse_ttl(text: &str) -> Result<Duration, String> {
             _ => return Err(invalid()),
         };
         let value: u64 = number.parse().map_err(|_| invalid())?;
-        total = value.checked_mul(unit).and_then(|v| total.checked_add(v)).ok_or_else(invalid)?;
+        total = value
+            .checked_mul(unit)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(invalid)?;
         number.clear();
     }
     if !number.is_empty() || total == 0 {
@@ -174,8 +200,15 @@ mod tests {
     fn cors_origins_are_checked() {
         let mut config = Config::try_parse_from(["api"]).unwrap();
         config.cors_origins = vec!["https://a.example/".into(), " ".into()];
-        assert_eq!(config.cors_origins().unwrap(), vec![HeaderValue::from_static("https://a.example")]);
+        assert_eq!(
+            config.cors_origins().unwrap(),
+            vec![HeaderValue::from_static("https://a.example")]
+        );
         config.cors_origins = vec!["a.example".into()];
-        assert!(config.cors_origins().unwrap_err().to_string().contains("a.example"));
+        assert!(config
+            .cors_origins()
+            .unwrap_err()
+            .to_string()
+            .contains("a.example"));
     }
 }

@@ -63,7 +63,8 @@ impl ApiError {
 
 impl ErrorExtensions for ApiError {
     fn extend(&self) -> async_graphql::Error {
-        async_graphql::Error::new(self.public_message()).extend_with(|_, ext| ext.set("code", self.code()))
+        async_graphql::Error::new(self.public_message())
+            .extend_with(|_, ext| ext.set("code", self.code()))
     }
 }
 
@@ -78,7 +79,9 @@ impl IntoResponse for ApiError {
         let body = Json(json!({"error": {"code": code, "message": self.public_message()}}));
         let mut response = (status, body).into_response();
         if let Self::Unauthorized(reason) = &self {
-            response.headers_mut().insert(WWW_AUTHENTICATE, www_authenticate(reason));
+            response
+                .headers_mut()
+                .insert(WWW_AUTHENTICATE, www_authenticate(reason));
         }
         response
     }
@@ -87,7 +90,9 @@ impl IntoResponse for ApiError {
 /// RFC 6750 §3: a bare challenge when no token came, `error="invalid_token"` otherwise.
 fn www_authenticate(reason: &AuthError) -> HeaderValue {
     match reason {
-        AuthError::Missing | AuthError::NotBearer => HeaderValue::from_static(r#"Bearer realm="tripgraph""#),
+        AuthError::Missing | AuthError::NotBearer => {
+            HeaderValue::from_static(r#"Bearer realm="tripgraph""#)
+        }
         _ => HeaderValue::from_static(r#"Bearer realm="tripgraph", error="invalid_token""#),
     }
 }

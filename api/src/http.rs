@@ -44,7 +44,11 @@ pub struct HttpOptions {
 
 impl Default for HttpOptions {
     fn default() -> Self {
-        Self { cors_origins: Vec::new(), request_timeout: Duration::from_secs(10), body_limit: 256 * 1024 }
+        Self {
+            cors_origins: Vec::new(),
+            request_timeout: Duration::from_secs(10),
+            body_limit: 256 * 1024,
+        }
     }
 }
 
@@ -85,7 +89,10 @@ pub fn router(state: AppState) -> Router {
         .with_state(state.clone())
         .merge(common::health::router(state.db))
         .layer(RequestBodyLimitLayer::new(options.body_limit))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, options.request_timeout));
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            options.request_timeout,
+        ));
     if !options.cors_origins.is_empty() {
         router = router.layer(
             CorsLayer::new()
@@ -105,7 +112,10 @@ pub struct Authenticated(pub Principal);
 impl FromRequestParts<AppState> for Authenticated {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = auth::bearer_token(&parts.headers)?;
         Ok(Self(state.keys.verify(token)?))
     }

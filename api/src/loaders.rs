@@ -49,7 +49,9 @@ impl Loader<Uuid> for EventsByBooking {
 
     async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
         let rows = store::events::events_of(&self.0, ids).await?;
-        Ok(group_by_booking(rows, |row| row.booking_id.unwrap_or_default()))
+        Ok(group_by_booking(rows, |row| {
+            row.booking_id.unwrap_or_default()
+        }))
     }
 }
 

@@ -35,7 +35,9 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
     let db = Database::connect(options)
         .await
         .with_context(|| format!("connecting to the database ({})", redact(url)))?;
-    migration::migrate(&db).await.context("applying database migrations")?;
+    migration::migrate(&db)
+        .await
+        .context("applying database migrations")?;
     Ok(db)
 }
 
@@ -86,7 +88,13 @@ mod tests {
 
     #[test]
     fn redact_hides_the_password_only() {
-        assert_eq!(redact("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
-        assert_eq!(redact("sqlite://data/x.db?mode=rwc"), "sqlite://data/x.db?mode=rwc");
+        assert_eq!(
+            redact("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(
+            redact("sqlite://data/x.db?mode=rwc"),
+            "sqlite://data/x.db?mode=rwc"
+        );
     }
 }

@@ -16,6 +16,9 @@ async fn readyz(State(db): State<DatabaseConnection>) -> (StatusCode, Json<Value
     if crate::db::ping(&db).await {
         (StatusCode::OK, Json(json!({"status": "ready"})))
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "unavailable", "reason": "database unreachable"})))
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "unavailable", "reason": "database unreachable"})),
+        )
     }
 }

@@ -9,7 +9,11 @@ pub fn init() {
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn"));
     let json = std::env::var("LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
     let builder = fmt().with_env_filter(filter).with_target(false);
-    let result = if json { builder.json().flatten_event(true).try_init() } else { builder.try_init() };
+    let result = if json {
+        builder.json().flatten_event(true).try_init()
+    } else {
+        builder.try_init()
+    };
     // A subscriber may already be installed (tests start several apps in one process).
     let _ = result;
 }

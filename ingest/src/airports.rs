@@ -42,7 +42,10 @@ static INDEX: LazyLock<HashMap<String, Airport>> = LazyLock::new(|| {
             }
         }
     }
-    index.into_iter().map(|(code, (_, airport))| (code, airport)).collect()
+    index
+        .into_iter()
+        .map(|(code, (_, airport))| (code, airport))
+        .collect()
 });
 
 /// Loads the dataset now rather than during the first delivery.

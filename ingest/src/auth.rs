@@ -41,14 +41,21 @@ pub struct AuthFailure {
 ///
 /// # Errors
 /// An [`AuthFailure`] for a missing or wrong credential.
-pub fn authenticate(partner: &Partner, credentials: &Credentials<'_>, tokens: Option<&TokenIssuer>) -> Result<(), AuthFailure> {
+pub fn authenticate(
+    partner: &Partner,
+    credentials: &Credentials<'_>,
+    tokens: Option<&TokenIssuer>,
+) -> Result<(), AuthFailure> {
     let fail = |reason: &'static str, challenge: String| Err(AuthFailure { reason, challenge });
     match &partner.auth {
         Auth::None => Ok(()),
         Auth::Token(expected) => {
             let challenge = format!("Token realm=\"{}\"", partner.name);
             match credentials.token_header.or(credentials.token_query) {
-                None => fail("missing token: send it in X-Webhook-Token or ?token=", challenge),
+                None => fail(
+                    "missing token: send it in X-Webhook-Token or ?token=",
+                    challenge,
+                ),
                 Some(given) if secret_eq(given, expected.expose()) => Ok(()),
                 Some(_) => fail("wrong token", challenge),
             }
@@ -79,20 +86,33 @@ pub fn authenticate(partner: &Partner, credentials: &Credentials<'_>, tokens: Op
             };
             match issuer.verify(token, &partner.name, credentials.now) {
                 Ok(()) => Ok(()),
-                Err(_) => fail("invalid, expired or foreign bearer token", format!("{challenge}, error=\"invalid_token\"")),
+                Err(_) => fail(
+                    "invalid, expired or foreign bearer token",
+                    format!("{challenge}, error=\"invalid_token\""),
+                ),
             }
         }
-        Auth::Hmac(key) => verify_standard_webhook(key, credentials).map_err(|reason| AuthFailure { reason, challenge: "Signature realm=\"standard-webhooks\"".to_owned() }),
+        Auth::Hmac(key) => {
+            verify_standard_webhook(key, credentials).map_err(|reason| AuthFailure {
+                reason,
+                challenge: "Signature realm=\"standard-webhooks\"".to_owned(),
+            })
+        }
     }
 }
 
 /// Standard Webhooks: `v1,<base64 HMAC-SHA256("{id}.{timestamp}.{body}")>`, several
 /// signatures separated by spaces (key rotation), any one match suffices.
 fn verify_standard_webhook(key: &[u8], c: &Credentials<'_>) -> Result<(), &'static str> {
-    let (Some(id), Some(timestamp), Some(signatures)) = (c.webhook_id, c.webhook_timestamp, c.webhook_signature) else {
+    let (Some(id), Some(timestamp), Some(signatures)) =
+        (c.webhook_id, c.webhook_timestamp, c.webhook_signature)
+    else {
         return Err("missing webhook-id, webhook-timestamp or webhook-signature header");
     };
-    let sent: i64 = timestamp.trim().parse().map_err(|_| "webhook-timestamp must be Unix seconds")?;
+    let sent: i64 = timestamp
+        .trim()
+        .parse()
+        .map_err(|_| "webhook-timestamp must be Unix seconds")?;
     if (c.now.timestamp() - sent).abs() > HMAC_TOLERANCE_S {
         return Err("webhook-timestamp is outside the 5-minute tolerance");
     }
@@ -107,7 +127,9 @@ fn verify_standard_webhook(key: &[u8], c: &Credentials<'_>) -> Result<(), &'stat
         .split_whitespace()
         .filter_map(|s| s.strip_prefix("v1,"))
         .filter_map(|b64| base64::engine::general_purpose::STANDARD.decode(b64).ok())
-        .fold(false, |found, given| found | bool::from(given.as_slice().ct_eq(expected.as_slice())));
+        .fold(false, |found, given| {
+            found | bool::from(given.as_slice().ct_eq(expected.as_slice()))
+        });
     if matched {
         Ok(())
     } else {
@@ -130,7 +152,9 @@ pub fn basic_credentials(header: Option<&str>) -> Option<(String, String)> {
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
     }
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
     let text = String::from_utf8(decoded).ok()?;
     let (user, pass) = text.split_once(':')?;
     Some((user.to_owned(), pass.to_owned()))
@@ -139,7 +163,10 @@ pub fn basic_credentials(header: Option<&str>) -> Option<(String, String)> {
 /// The token from `Authorization: Bearer …`.
 pub fn bearer(header: Option<&str>) -> Option<&str> {
     let (scheme, token) = header?.trim().split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
 }
 
 #[cfg(test)]
@@ -148,18 +175,34 @@ mod tests {
     use crate::adapters::AdapterKind;
 
     fn partner(auth: Auth) -> Partner {
-        Partner { name: "p".into(), adapter: AdapterKind::Traxo, auth }
+        Partner {
+            name: "p".into(),
+            adapter: AdapterKind::Traxo,
+            auth,
+        }
     }
 
     fn creds(body: &[u8]) -> Credentials<'_> {
-        Credentials { authorization: None, token_header: None, token_query: None, webhook_id: None, webhook_timestamp: None, webhook_signature: None, body, now: Utc::now() }
+        Credentials {
+            authorization: None,
+            token_header: None,
+            token_query: None,
+            webhook_id: None,
+            webhook_timestamp: None,
+            webhook_signature: None,
+            body,
+            now: Utc::now(),
+        }
     }
 
     fn sign(key: &[u8], id: &str, ts: &str, body: &[u8]) -> String {
         let mut mac = Hmac::<Sha256>::new_from_slice(key).unwrap();
         mac.update(format!("{id}.{ts}.").as_bytes());
         mac.update(body);
-        format!("v1,{}", base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes()))
+        format!(
+            "v1,{}",
+            base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+        )
     }
 
     #[test]
@@ -178,20 +221,39 @@ mod tests {
         assert!(authenticate(&p, &c, None).is_ok());
 
         let tampered = creds(br#"{"a":2}"#);
-        let c2 = Credentials { body: tampered.body, ..c };
+        let c2 = Credentials {
+            body: tampered.body,
+            ..c
+        };
         assert!(authenticate(&p, &c2, None).is_err());
 
         let old = (now.timestamp() - 301).to_string();
         let old_sig = sign(&key, "msg_1", &old, body);
-        let c3 = Credentials { webhook_timestamp: Some(&old), webhook_signature: Some(&old_sig), ..c };
-        assert_eq!(authenticate(&p, &c3, None).unwrap_err().reason, "webhook-timestamp is outside the 5-minute tolerance");
+        let c3 = Credentials {
+            webhook_timestamp: Some(&old),
+            webhook_signature: Some(&old_sig),
+            ..c
+        };
+        assert_eq!(
+            authenticate(&p, &c3, None).unwrap_err().reason,
+            "webhook-timestamp is outside the 5-minute tolerance"
+        );
     }
 
     #[test]
     fn basic_needs_both_parts_right() {
-        let p = partner(Auth::Basic { username: "u".into(), password: common::Secret::new("pw") });
-        let ok = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("u:pw"));
-        let bad = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("u:nope"));
+        let p = partner(Auth::Basic {
+            username: "u".into(),
+            password: common::Secret::new("pw"),
+        });
+        let ok = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode("u:pw")
+        );
+        let bad = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode("u:nope")
+        );
         let mut c = creds(b"{}");
         c.authorization = Some(&ok);
         assert!(authenticate(&p, &c, None).is_ok());

@@ -40,18 +40,38 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", default_value = common::DEFAULT_DATABASE_URL, global = true)]
     pub database_url: String,
     /// Address the webhook endpoints listen on.
-    #[arg(long = "addr", env = "INGEST_ADDR", default_value = "127.0.0.1:8081", global = true)]
+    #[arg(
+        long = "addr",
+        env = "INGEST_ADDR",
+        default_value = "127.0.0.1:8081",
+        global = true
+    )]
     pub addr: SocketAddr,
     /// The partner registry (TOML).
-    #[arg(long, env = "PARTNERS_CONFIG", default_value = "partners.toml", global = true)]
+    #[arg(
+        long,
+        env = "PARTNERS_CONFIG",
+        default_value = "partners.toml",
+        global = true
+    )]
     pub partners_config: PathBuf,
     /// Key that signs access tokens issued to `oauth2` partners (required when one is configured).
-    #[arg(long = "token-secret", env = "INGEST_TOKEN_SECRET", hide_env_values = true, global = true)]
+    #[arg(
+        long = "token-secret",
+        env = "INGEST_TOKEN_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
     pub token_secret: Option<Secret>,
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "INGEST_BODY_LIMIT", default_value_t = crate::http::DEFAULT_BODY_LIMIT, global = true)]
     pub body_limit: usize,
     /// Database connections in the pool.
-    #[arg(long, env = "INGEST_DB_CONNECTIONS", default_value_t = 10, global = true)]
+    #[arg(
+        long,
+        env = "INGEST_DB_CONNECTIONS",
+        default_value_t = 10,
+        global = true
+    )]
     pub db_connections: u32,
 }

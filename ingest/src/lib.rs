@@ -29,8 +29,16 @@ use crate::tokens::TokenIssuer;
 ///
 /// # Errors
 /// When an `oauth2` partner is registered but no token-signing key is configured.
-pub fn state(db: DatabaseConnection, registry: Registry, token_secret: Option<&common::Secret>, body_limit: usize) -> anyhow::Result<AppState> {
-    if let Some(partner) = registry.iter().find(|p| matches!(p.auth, registry::Auth::OAuth2 { .. })) {
+pub fn state(
+    db: DatabaseConnection,
+    registry: Registry,
+    token_secret: Option<&common::Secret>,
+    body_limit: usize,
+) -> anyhow::Result<AppState> {
+    if let Some(partner) = registry
+        .iter()
+        .find(|p| matches!(p.auth, registry::Auth::OAuth2 { .. }))
+    {
         if token_secret.is_none() {
             anyhow::bail!("partner {:?} uses auth = \"oauth2\", so INGEST_TOKEN_SECRET (or --token-secret) must be set to sign its access tokens", partner.name);
         }
@@ -48,22 +56,41 @@ pub fn state(db: DatabaseConnection, registry: Registry, token_secret: Option<&c
 /// # Errors
 /// A bad registry or configuration, an unreachable database, or a port in use.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
-    let registry = Registry::load(&config.partners_config).with_context(|| format!("loading the partner registry {}", config.partners_config.display()))?;
+    let registry = Registry::load(&config.partners_config).with_context(|| {
+        format!(
+            "loading the partner registry {}",
+            config.partners_config.display()
+        )
+    })?;
     if registry.needs_token_secret() && config.token_secret.is_none() {
         // Checked before connecting so that the mistake is reported at once.
         state_check_only(&registry)?;
     }
     let db = common::db::connect(&config.database_url, config.db_connections).await?;
     airports::warm_up();
-    let state = state(db, registry, config.token_secret.as_ref(), config.body_limit)?;
-    let listener = tokio::net::TcpListener::bind(config.addr).await.with_context(|| format!("listening on {}", config.addr))?;
+    let state = state(
+        db,
+        registry,
+        config.token_secret.as_ref(),
+        config.body_limit,
+    )?;
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("listening on {}", config.addr))?;
     tracing::info!(addr = %config.addr, partners = state.registry.iter().count(), "ingest listening");
-    axum::serve(listener, http::router(state)).with_graceful_shutdown(common::shutdown::signal()).await.context("serving")?;
+    axum::serve(listener, http::router(state))
+        .with_graceful_shutdown(common::shutdown::signal())
+        .await
+        .context("serving")?;
     tracing::info!("ingest stopped");
     Ok(())
 }
 
 fn state_check_only(registry: &Registry) -> anyhow::Result<()> {
-    let partner = registry.iter().find(|p| matches!(p.auth, registry::Auth::OAuth2 { .. })).map(|p| p.name.clone()).unwrap_or_default();
+    let partner = registry
+        .iter()
+        .find(|p| matches!(p.auth, registry::Auth::OAuth2 { .. }))
+        .map(|p| p.name.clone())
+        .unwrap_or_default();
     anyhow::bail!("partner {partner:?} uses auth = \"oauth2\", so INGEST_TOKEN_SECRET (or --token-secret) must be set to sign its access tokens")
 }

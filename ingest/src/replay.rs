@@ -52,20 +52,42 @@ pub async fn run(config: &Config, partner: Option<&str>) -> anyhow::Result<()> {
 ///
 /// # Errors
 /// Database errors while listing or loading events.
-pub async fn replay(processor: &Processor, selection: &Selection, show_progress: bool) -> anyhow::Result<Summary> {
-    let mut query = event::Entity::find().select_only().column(event::Column::Id);
+pub async fn replay(
+    processor: &Processor,
+    selection: &Selection,
+    show_progress: bool,
+) -> anyhow::Result<Summary> {
+    let mut query = event::Entity::find()
+        .select_only()
+        .column(event::Column::Id);
     query = match selection {
         Selection::Failed => query.filter(event::Column::Status.eq(EventStatus::Failed)),
         Selection::Partner(partner) => query.filter(event::Column::Partner.eq(partner.as_str())),
     };
-    let ids: Vec<Uuid> = query.order_by_asc(event::Column::ReceivedAt).order_by_asc(event::Column::Id).into_tuple().all(processor.db()).await.context("listing events")?;
-    let bar = if show_progress { ProgressBar::new(ids.len() as u64) } else { ProgressBar::hidden() };
-    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} events ({per_sec}, eta {eta})") {
+    let ids: Vec<Uuid> = query
+        .order_by_asc(event::Column::ReceivedAt)
+        .order_by_asc(event::Column::Id)
+        .into_tuple()
+        .all(processor.db())
+        .await
+        .context("listing events")?;
+    let bar = if show_progress {
+        ProgressBar::new(ids.len() as u64)
+    } else {
+        ProgressBar::hidden()
+    };
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:40} {pos}/{len} events ({per_sec}, eta {eta})")
+    {
         bar.set_style(style);
     }
     let mut summary = Summary::default();
     for id in ids {
-        let Some(row) = event::Entity::find_by_id(id).one(processor.db()).await.context("loading an event")? else {
+        let Some(row) = event::Entity::find_by_id(id)
+            .one(processor.db())
+            .await
+            .context("loading an event")?
+        else {
             continue;
         };
         let status = replay_one(processor, &row).await;
@@ -100,12 +122,31 @@ pub async fn replay_one(processor: &Processor, row: &event::Model) -> EventStatu
     let Ok(body) = serde_json::from_slice::<Value>(&row.raw_body) else {
         return reject(processor, &receipt, row, "the body is not valid JSON").await;
     };
-    let delivery = match std::panic::catch_unwind(|| adapter.normalize(Request { topic: row.topic.as_deref(), body: &body })) {
+    let delivery = match std::panic::catch_unwind(|| {
+        adapter.normalize(Request {
+            topic: row.topic.as_deref(),
+            body: &body,
+        })
+    }) {
         Ok(Ok(delivery)) => delivery,
         Ok(Err(AdapterError::Invalid(fields))) => {
-            return reject(processor, &receipt, row, &format!("the payload failed validation ({} fields)", fields.len())).await;
+            return reject(
+                processor,
+                &receipt,
+                row,
+                &format!("the payload failed validation ({} fields)", fields.len()),
+            )
+            .await;
         }
-        Ok(Err(AdapterError::UnknownTopic(topic))) => return reject(processor, &receipt, row, &format!("unknown topic {topic:?}")).await,
+        Ok(Err(AdapterError::UnknownTopic(topic))) => {
+            return reject(
+                processor,
+                &receipt,
+                row,
+                &format!("unknown topic {topic:?}"),
+            )
+            .await
+        }
         Err(_) => return EventStatus::Failed,
     };
     match processor.apply(&receipt, &delivery).await {
@@ -121,8 +162,22 @@ pub async fn replay_one(processor: &Processor, row: &event::Model) -> EventStatu
     }
 }
 
-async fn reject(processor: &Processor, receipt: &Receipt<'_>, row: &event::Model, message: &str) -> EventStatus {
-    match processor.archive(receipt, &row.event_type, EventStatus::Rejected, message, None).await {
+async fn reject(
+    processor: &Processor,
+    receipt: &Receipt<'_>,
+    row: &event::Model,
+    message: &str,
+) -> EventStatus {
+    match processor
+        .archive(
+            receipt,
+            &row.event_type,
+            EventStatus::Rejected,
+            message,
+            None,
+        )
+        .await
+    {
         Ok(_) => EventStatus::Rejected,
         Err(_) => EventStatus::Failed,
     }

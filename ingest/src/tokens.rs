@@ -48,16 +48,30 @@ pub enum TokenError {
 
 impl TokenIssuer {
     pub fn new(secret: &[u8]) -> Self {
-        Self { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret) }
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+        }
     }
 
     /// A token for `partner`, valid `ttl_s` seconds from `now`.
     ///
     /// # Errors
     /// When signing fails (it does not with an HMAC key).
-    pub fn issue(&self, partner: &str, ttl_s: u64, now: DateTime<Utc>) -> Result<String, jsonwebtoken::errors::Error> {
+    pub fn issue(
+        &self,
+        partner: &str,
+        ttl_s: u64,
+        now: DateTime<Utc>,
+    ) -> Result<String, jsonwebtoken::errors::Error> {
         let ttl = i64::try_from(ttl_s).unwrap_or(i64::MAX / 2);
-        let claims = Claims { sub: partner.to_owned(), aud: AUDIENCE.to_owned(), iat: now.timestamp(), exp: now.timestamp().saturating_add(ttl), jti: Uuid::new_v4().to_string() };
+        let claims = Claims {
+            sub: partner.to_owned(),
+            aud: AUDIENCE.to_owned(),
+            iat: now.timestamp(),
+            exp: now.timestamp().saturating_add(ttl),
+            jti: Uuid::new_v4().to_string(),
+        };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
     }
 
@@ -92,8 +106,16 @@ mod tests {
         let now = Utc::now();
         let token = issuer.issue("spotnana", 60, now).unwrap();
         assert!(issuer.verify(&token, "spotnana", now).is_ok());
-        assert!(matches!(issuer.verify(&token, "other", now), Err(TokenError::OtherPartner)));
-        assert!(matches!(issuer.verify(&token, "spotnana", now + chrono::Duration::seconds(61)), Err(TokenError::Expired)));
-        assert!(TokenIssuer::new(b"else").verify(&token, "spotnana", now).is_err());
+        assert!(matches!(
+            issuer.verify(&token, "other", now),
+            Err(TokenError::OtherPartner)
+        ));
+        assert!(matches!(
+            issuer.verify(&token, "spotnana", now + chrono::Duration::seconds(61)),
+            Err(TokenError::Expired)
+        ));
+        assert!(TokenIssuer::new(b"else")
+            .verify(&token, "spotnana", now)
+            .is_err());
     }
 }

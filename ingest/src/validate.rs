@@ -19,7 +19,10 @@ impl IataCode {
         if s.len() == 3 && s.chars().all(|c| c.is_ascii_alphabetic()) {
             Ok(Self(s.to_ascii_uppercase()))
         } else {
-            Err(format!("must be a three-letter IATA code, e.g. LHR (got {:?})", truncate(s)))
+            Err(format!(
+                "must be a three-letter IATA code, e.g. LHR (got {:?})",
+                truncate(s)
+            ))
         }
     }
 
@@ -38,7 +41,10 @@ impl E164Phone {
     pub fn parse(s: &str) -> Result<Self, String> {
         const EXPECTED: &str = "must be E.164, e.g. +441632960881";
         let digits = s.strip_prefix('+').ok_or(EXPECTED)?;
-        if !(7..=15).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) || digits.starts_with('0') {
+        if !(7..=15).contains(&digits.len())
+            || !digits.chars().all(|c| c.is_ascii_digit())
+            || digits.starts_with('0')
+        {
             return Err(EXPECTED.to_owned());
         }
         // The crate knows the country calling codes and number lengths; its stricter
@@ -53,7 +59,10 @@ impl E164Phone {
     /// # Errors
     /// As [`E164Phone::parse`] on the compacted text.
     pub fn parse_formatted(s: &str) -> Result<Self, String> {
-        let compact: String = s.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect();
+        let compact: String = s
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
+            .collect();
         Self::parse(&compact)
     }
 
@@ -70,7 +79,11 @@ impl FlightNumber {
     /// # Errors
     /// When `s` does not have that shape.
     pub fn parse(s: &str) -> Result<Self, String> {
-        let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+        let compact: String = s
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_uppercase();
         let ok = compact.len() >= 3
             && compact.is_char_boundary(2)
             && compact[..2].chars().all(|c| c.is_ascii_alphanumeric())
@@ -80,7 +93,10 @@ impl FlightNumber {
         if ok {
             Ok(Self(compact))
         } else {
-            Err(format!("must be a two-character airline designator and 1–4 digits, e.g. BA123 (got {:?})", truncate(s)))
+            Err(format!(
+                "must be a two-character airline designator and 1–4 digits, e.g. BA123 (got {:?})",
+                truncate(s)
+            ))
         }
     }
 
@@ -138,15 +154,28 @@ pub fn parse_timestamp(s: &str, zone: Option<Tz>) -> Result<DateTime<Utc>, Strin
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(t.with_timezone(&Utc));
     }
-    for format in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z"] {
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%d %H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M%z",
+    ] {
         if let Ok(t) = DateTime::<FixedOffset>::parse_from_str(s, format) {
             return Ok(t.with_timezone(&Utc));
         }
     }
-    let naive = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M"]
-        .iter()
-        .find_map(|format| NaiveDateTime::parse_from_str(s, format).ok())
-        .ok_or_else(|| format!("must be an ISO-8601 timestamp, e.g. 2024-02-09T08:21:41Z (got {:?})", truncate(s)))?;
+    let naive = [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+    ]
+    .iter()
+    .find_map(|format| NaiveDateTime::parse_from_str(s, format).ok())
+    .ok_or_else(|| {
+        format!(
+            "must be an ISO-8601 timestamp, e.g. 2024-02-09T08:21:41Z (got {:?})",
+            truncate(s)
+        )
+    })?;
     let zone = zone.ok_or("has no UTC offset and no time zone is known for it: send it in UTC, e.g. 2024-02-09T08:21:41Z")?;
     zone.from_local_datetime(&naive)
         .earliest()
@@ -175,7 +204,10 @@ pub struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     pub fn new(root: &'a Value) -> Self {
-        Self { root, errors: Vec::new() }
+        Self {
+            root,
+            errors: Vec::new(),
+        }
     }
 
     /// The value at `path` (`a.b.0.c`), `None` when absent or `null`.
@@ -229,8 +261,17 @@ impl<'a> Reader<'a> {
     }
 
     /// Applies `parse` to a string field, recording its message on failure.
-    pub fn parsed<T>(&mut self, path: &str, required: bool, parse: impl FnOnce(&str) -> Result<T, String>) -> Option<T> {
-        let raw = if required { self.required_string(path) } else { self.string(path) }?;
+    pub fn parsed<T>(
+        &mut self,
+        path: &str,
+        required: bool,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        let raw = if required {
+            self.required_string(path)
+        } else {
+            self.string(path)
+        }?;
         match parse(&raw) {
             Ok(value) => Some(value),
             Err(message) => {
@@ -246,20 +287,28 @@ impl<'a> Reader<'a> {
     }
 
     /// A timestamp, local to `zone` when it has no offset.
-    pub fn timestamp(&mut self, path: &str, required: bool, zone: Option<Tz>) -> Option<DateTime<Utc>> {
+    pub fn timestamp(
+        &mut self,
+        path: &str,
+        required: bool,
+        zone: Option<Tz>,
+    ) -> Option<DateTime<Utc>> {
         self.parsed(path, required, |s| parse_timestamp(s, zone))
     }
 
     pub fn iata(&mut self, path: &str, required: bool) -> Option<String> {
-        self.parsed(path, required, IataCode::parse).map(IataCode::into_inner)
+        self.parsed(path, required, IataCode::parse)
+            .map(IataCode::into_inner)
     }
 
     pub fn phone(&mut self, path: &str, required: bool) -> Option<String> {
-        self.parsed(path, required, E164Phone::parse).map(E164Phone::into_inner)
+        self.parsed(path, required, E164Phone::parse)
+            .map(E164Phone::into_inner)
     }
 
     pub fn email(&mut self, path: &str, required: bool) -> Option<String> {
-        self.parsed(path, required, Email::parse).map(Email::into_inner)
+        self.parsed(path, required, Email::parse)
+            .map(Email::into_inner)
     }
 
     pub fn flight_number(&mut self, path: &str, required: bool) -> Option<FlightNumber> {
@@ -304,16 +353,28 @@ mod tests {
     #[test]
     fn timestamps_accept_every_offset_style_partners_send() {
         let expected = "2017-11-01T01:00:00Z".parse::<DateTime<Utc>>().unwrap();
-        for s in ["2017-11-01T01:00:00Z", "2017-11-01T01:00:00+00:00", "2017-11-01T01:00:00+0000", "2017-11-01T02:00:00.000+01:00"] {
+        for s in [
+            "2017-11-01T01:00:00Z",
+            "2017-11-01T01:00:00+00:00",
+            "2017-11-01T01:00:00+0000",
+            "2017-11-01T02:00:00.000+01:00",
+        ] {
             assert_eq!(parse_utc(s).unwrap(), expected, "{s}");
         }
     }
 
     #[test]
     fn local_timestamps_need_a_zone() {
-        assert!(parse_utc("2017-10-06T11:00:00").unwrap_err().contains("no UTC offset"));
+        assert!(parse_utc("2017-10-06T11:00:00")
+            .unwrap_err()
+            .contains("no UTC offset"));
         let chicago: Tz = "America/Chicago".parse().unwrap();
-        assert_eq!(parse_timestamp("2017-10-06T11:00:00", Some(chicago)).unwrap().to_rfc3339(), "2017-10-06T16:00:00+00:00");
+        assert_eq!(
+            parse_timestamp("2017-10-06T11:00:00", Some(chicago))
+                .unwrap()
+                .to_rfc3339(),
+            "2017-10-06T16:00:00+00:00"
+        );
     }
 
     #[test]
@@ -321,7 +382,12 @@ mod tests {
         assert!(E164Phone::parse("+441632960881").is_ok());
         assert!(E164Phone::parse("441632960881").is_err());
         assert!(E164Phone::parse("+44 1632 960881").is_err());
-        assert_eq!(E164Phone::parse_formatted("+1 214 720 2224").unwrap().into_inner(), "+12147202224");
+        assert_eq!(
+            E164Phone::parse_formatted("+1 214 720 2224")
+                .unwrap()
+                .into_inner(),
+            "+12147202224"
+        );
     }
 
     #[test]
@@ -340,7 +406,9 @@ mod tests {
         reader.count("n");
         reader.utc("when", true);
         reader.required_string("missing");
-        let Err(AdapterError::Invalid(errors)) = reader.finish() else { panic!("expected errors") };
+        let Err(AdapterError::Invalid(errors)) = reader.finish() else {
+            panic!("expected errors")
+        };
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["a.phone", "n", "when", "missing"]);
     }

@@ -20,8 +20,15 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [Event::Table.into_iden(), Passenger::Table.into_iden(), Segment::Table.into_iden(), Booking::Table.into_iden()] {
-            manager.drop_table(Table::drop().table(table).if_exists().to_owned()).await?;
+        for table in [
+            Event::Table.into_iden(),
+            Passenger::Table.into_iden(),
+            Segment::Table.into_iden(),
+            Booking::Table.into_iden(),
+        ] {
+            manager
+                .drop_table(Table::drop().table(table).if_exists().to_owned())
+                .await?;
         }
         Ok(())
     }
@@ -171,19 +178,83 @@ fn indexes() -> Vec<IndexCreateStatement> {
         index.to_owned()
     };
     vec![
-        unique("ux_booking_partner_reference", Booking::Table.into_table_ref(), vec![Booking::Partner.into_iden(), Booking::Reference.into_iden()]),
-        unique("ux_event_partner_idempotency_key", Event::Table.into_table_ref(), vec![Event::Partner.into_iden(), Event::IdempotencyKey.into_iden()]),
-        unique("ux_segment_booking_sequence", Segment::Table.into_table_ref(), vec![Segment::BookingId.into_iden(), Segment::Sequence.into_iden()]),
-        unique("ux_segment_booking_reference", Segment::Table.into_table_ref(), vec![Segment::BookingId.into_iden(), Segment::Reference.into_iden()]),
-        unique("ux_passenger_booking_reference", Passenger::Table.into_table_ref(), vec![Passenger::BookingId.into_iden(), Passenger::Reference.into_iden()]),
-        plain("ix_booking_status", Booking::Table.into_table_ref(), vec![Booking::Status.into_iden()]),
-        plain("ix_booking_trip_start", Booking::Table.into_table_ref(), vec![Booking::TripStart.into_iden()]),
-        plain("ix_booking_destination_code", Booking::Table.into_table_ref(), vec![Booking::DestinationCode.into_iden()]),
-        plain("ix_booking_booked_at", Booking::Table.into_table_ref(), vec![Booking::BookedAt.into_iden()]),
-        plain("ix_booking_created_at", Booking::Table.into_table_ref(), vec![Booking::CreatedAt.into_iden(), Booking::Id.into_iden()]),
-        plain("ix_event_received_at", Event::Table.into_table_ref(), vec![Event::ReceivedAt.into_iden(), Event::Id.into_iden()]),
-        plain("ix_event_booking_id", Event::Table.into_table_ref(), vec![Event::BookingId.into_iden()]),
-        plain("ix_event_status", Event::Table.into_table_ref(), vec![Event::Status.into_iden()]),
+        unique(
+            "ux_booking_partner_reference",
+            Booking::Table.into_table_ref(),
+            vec![Booking::Partner.into_iden(), Booking::Reference.into_iden()],
+        ),
+        unique(
+            "ux_event_partner_idempotency_key",
+            Event::Table.into_table_ref(),
+            vec![
+                Event::Partner.into_iden(),
+                Event::IdempotencyKey.into_iden(),
+            ],
+        ),
+        unique(
+            "ux_segment_booking_sequence",
+            Segment::Table.into_table_ref(),
+            vec![
+                Segment::BookingId.into_iden(),
+                Segment::Sequence.into_iden(),
+            ],
+        ),
+        unique(
+            "ux_segment_booking_reference",
+            Segment::Table.into_table_ref(),
+            vec![
+                Segment::BookingId.into_iden(),
+                Segment::Reference.into_iden(),
+            ],
+        ),
+        unique(
+            "ux_passenger_booking_reference",
+            Passenger::Table.into_table_ref(),
+            vec![
+                Passenger::BookingId.into_iden(),
+                Passenger::Reference.into_iden(),
+            ],
+        ),
+        plain(
+            "ix_booking_status",
+            Booking::Table.into_table_ref(),
+            vec![Booking::Status.into_iden()],
+        ),
+        plain(
+            "ix_booking_trip_start",
+            Booking::Table.into_table_ref(),
+            vec![Booking::TripStart.into_iden()],
+        ),
+        plain(
+            "ix_booking_destination_code",
+            Booking::Table.into_table_ref(),
+            vec![Booking::DestinationCode.into_iden()],
+        ),
+        plain(
+            "ix_booking_booked_at",
+            Booking::Table.into_table_ref(),
+            vec![Booking::BookedAt.into_iden()],
+        ),
+        plain(
+            "ix_booking_created_at",
+            Booking::Table.into_table_ref(),
+            vec![Booking::CreatedAt.into_iden(), Booking::Id.into_iden()],
+        ),
+        plain(
+            "ix_event_received_at",
+            Event::Table.into_table_ref(),
+            vec![Event::ReceivedAt.into_iden(), Event::Id.into_iden()],
+        ),
+        plain(
+            "ix_event_booking_id",
+            Event::Table.into_table_ref(),
+            vec![Event::BookingId.into_iden()],
+        ),
+        plain(
+            "ix_event_status",
+            Event::Table.into_table_ref(),
+            vec![Event::Status.into_iden()],
+        ),
     ]
 }
 

@@ -30,21 +30,31 @@ pub async fn fresh_database_url() -> String {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(admin_url) if admin_url.starts_with("postgres") => {
             let name = format!("tripgraph_test_{}", Uuid::new_v4().simple());
-            let admin = Database::connect(admin_url.as_str()).await.expect("TEST_DATABASE_URL must be reachable");
-            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+            let admin = Database::connect(admin_url.as_str())
+                .await
+                .expect("TEST_DATABASE_URL must be reachable");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
             admin.close().await.ok();
             replace_database(&admin_url, &name)
         }
         _ => {
             let dir = std::env::temp_dir().join("tripgraph-tests");
             std::fs::create_dir_all(&dir).expect("temp dir");
-            format!("sqlite://{}?mode=rwc", dir.join(format!("{}.db", Uuid::new_v4())).display())
+            format!(
+                "sqlite://{}?mode=rwc",
+                dir.join(format!("{}.db", Uuid::new_v4())).display()
+            )
         }
     }
 }
 
 fn replace_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let base = match base.rfind('/') {
         Some(slash) if slash > "postgres://".len() => &base[..slash],
         _ => base,
@@ -63,17 +73,27 @@ pub async fn spawn_app() -> TestApp {
 /// As [`spawn_app`], with another body limit.
 pub async fn spawn_app_with(body_limit: usize) -> TestApp {
     let database_url = fresh_database_url().await;
-    let db = common::db::connect(&database_url, 10).await.expect("connect and migrate");
-    let registry = ingest::registry::Registry::parse(partners::REGISTRY, &|_| None).expect("test registry");
+    let db = common::db::connect(&database_url, 10)
+        .await
+        .expect("connect and migrate");
+    let registry =
+        ingest::registry::Registry::parse(partners::REGISTRY, &|_| None).expect("test registry");
     let secret = common::Secret::new(TOKEN_SECRET);
     let state = ingest::state(db.clone(), registry, Some(&secret), body_limit).expect("state");
     let ingest = serve(ingest::http::router(state)).await;
-    TestApp { ingest: format!("http://{ingest}"), db, database_url, client: reqwest::Client::new() }
+    TestApp {
+        ingest: format!("http://{ingest}"),
+        db,
+        database_url,
+        client: reqwest::Client::new(),
+    }
 }
 
 /// Serves a router on 127.0.0.1:0 in the background; returns its address.
 pub async fn serve(router: axum::Router) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
         axum::serve(listener, router).await.ok();
@@ -92,7 +112,11 @@ pub struct Reply {
 impl TestApp {
     /// POSTs `body` to `/webhooks/{path}` with the partner's credentials added by `auth`.
     pub async fn post(&self, path: &str, body: &str, auth: Auth) -> Reply {
-        let request = self.client.post(format!("{}/webhooks/{path}", self.ingest)).header("content-type", "application/json").body(body.to_owned());
+        let request = self
+            .client
+            .post(format!("{}/webhooks/{path}", self.ingest))
+            .header("content-type", "application/json")
+            .body(body.to_owned());
         let request = auth.apply(request, body, self).await;
         read(request.send().await.expect("request")).await
     }
@@ -110,7 +134,10 @@ impl TestApp {
         )
         .await;
         assert_eq!(reply.status, 200, "token endpoint: {:?}", reply.json);
-        reply.json["access_token"].as_str().expect("access_token").to_owned()
+        reply.json["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned()
     }
 
     /// One row of a query as JSON-ish values, for assertions on the database itself.
@@ -146,7 +173,11 @@ impl TestApp {
 
     pub async fn events(&self) -> Vec<entity::event::Model> {
         use sea_orm::{EntityTrait, QueryOrder};
-        entity::event::Entity::find().order_by_asc(entity::event::Column::ReceivedAt).all(&self.db).await.expect("query events")
+        entity::event::Entity::find()
+            .order_by_asc(entity::event::Column::ReceivedAt)
+            .all(&self.db)
+            .await
+            .expect("query events")
     }
 }
 
@@ -161,12 +192,21 @@ pub enum Auth {
     /// Fetch a fresh token for this client id/secret first.
     OAuth(String, String),
     /// Standard Webhooks signature with this `whsec_` secret, message id, and clock skew.
-    Hmac { secret: String, id: String, skew_s: i64 },
+    Hmac {
+        secret: String,
+        id: String,
+        skew_s: i64,
+    },
     Header(String, String),
 }
 
 impl Auth {
-    async fn apply(self, request: reqwest::RequestBuilder, body: &str, app: &TestApp) -> reqwest::RequestBuilder {
+    async fn apply(
+        self,
+        request: reqwest::RequestBuilder,
+        body: &str,
+        app: &TestApp,
+    ) -> reqwest::RequestBuilder {
         match self {
             Auth::None => request,
             Auth::TokenHeader(token) => request.header("x-webhook-token", token),
@@ -177,7 +217,10 @@ impl Auth {
             Auth::Hmac { secret, id, skew_s } => {
                 let ts = (chrono::Utc::now().timestamp() + skew_s).to_string();
                 let signature = sign_standard_webhook(&secret, &id, &ts, body.as_bytes());
-                request.header("webhook-id", id).header("webhook-timestamp", ts).header("webhook-signature", signature)
+                request
+                    .header("webhook-id", id)
+                    .header("webhook-timestamp", ts)
+                    .header("webhook-signature", signature)
             }
             Auth::Header(name, value) => request.header(name, value),
         }
@@ -187,11 +230,16 @@ impl Auth {
 /// `v1,<base64 HMAC-SHA256("{id}.{ts}.{body}")>` with the key inside `whsec_…`.
 pub fn sign_standard_webhook(secret: &str, id: &str, ts: &str, body: &[u8]) -> String {
     use hmac::{Hmac, KeyInit, Mac};
-    let key = base64::engine::general_purpose::STANDARD.decode(secret.trim_start_matches("whsec_")).expect("whsec secret");
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(secret.trim_start_matches("whsec_"))
+        .expect("whsec secret");
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&key).expect("key");
     mac.update(format!("{id}.{ts}.").as_bytes());
     mac.update(body);
-    format!("v1,{}", base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes()))
+    format!(
+        "v1,{}",
+        base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    )
 }
 
 /// Reads a response: status, headers, and the body as JSON (`Null` when empty,
@@ -200,12 +248,22 @@ pub async fn read(response: reqwest::Response) -> Reply {
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let text = response.text().await.unwrap_or_default();
-    let json = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
-    Reply { status, headers, json }
+    let json = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    Reply {
+        status,
+        headers,
+        json,
+    }
 }
 
 /// A fixture file under `tests/fixtures/`.
 pub fn fixture(path: &str) -> String {
-    let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(path);
+    let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(path);
     std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("fixture {}: {e}", full.display()))
 }

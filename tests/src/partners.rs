@@ -78,5 +78,9 @@ pub fn traxo() -> Auth {
 
 /// A fresh Standard Webhooks signature (unique message id).
 pub fn transfers() -> Auth {
-    Auth::Hmac { secret: TRANSFERS_SECRET.into(), id: format!("msg_{}", uuid::Uuid::new_v4().simple()), skew_s: 0 }
+    Auth::Hmac {
+        secret: TRANSFERS_SECRET.into(),
+        id: format!("msg_{}", uuid::Uuid::new_v4().simple()),
+        skew_s: 0,
+    }
 }

@@ -28,7 +28,11 @@ pub struct Place {
 
 impl Place {
     /// A place, or `None` when nothing at all is known about it.
-    pub fn from_parts(code: Option<&String>, name: Option<&String>, country: Option<&String>) -> Option<Self> {
+    pub fn from_parts(
+        code: Option<&String>,
+        name: Option<&String>,
+        country: Option<&String>,
+    ) -> Option<Self> {
         (code.is_some() || name.is_some() || country.is_some()).then(|| Self {
             code: code.cloned(),
             name: name.cloned(),
@@ -50,7 +54,10 @@ pub struct TravellerCounts {
 impl TravellerCounts {
     /// The sum of the known counts; null when none is known.
     async fn total(&self) -> Option<i32> {
-        let known: Vec<i32> = [self.adults, self.children, self.infants].into_iter().flatten().collect();
+        let known: Vec<i32> = [self.adults, self.children, self.infants]
+            .into_iter()
+            .flatten()
+            .collect();
         (!known.is_empty()).then(|| known.iter().sum())
     }
 }
@@ -112,13 +119,21 @@ impl Booking {
 
     async fn origin(&self) -> Option<Place> {
         let b = &self.0;
-        Place::from_parts(b.origin_code.as_ref(), b.origin_name.as_ref(), b.origin_country.as_ref())
+        Place::from_parts(
+            b.origin_code.as_ref(),
+            b.origin_name.as_ref(),
+            b.origin_country.as_ref(),
+        )
     }
 
     /// The main destination: the partner's final destination, else the first of `destinations`.
     async fn destination(&self) -> Option<Place> {
         let b = &self.0;
-        Place::from_parts(b.destination_code.as_ref(), b.destination_name.as_ref(), b.destination_country.as_ref())
+        Place::from_parts(
+            b.destination_code.as_ref(),
+            b.destination_name.as_ref(),
+            b.destination_country.as_ref(),
+        )
     }
 
     /// The active segments' destinations in sequence order.
@@ -130,7 +145,11 @@ impl Booking {
     }
 
     async fn travellers(&self) -> TravellerCounts {
-        TravellerCounts { adults: self.0.adults, children: self.0.children, infants: self.0.infants }
+        TravellerCounts {
+            adults: self.0.adults,
+            children: self.0.children,
+            infants: self.0.infants,
+        }
     }
 
     async fn bag_count(&self) -> Option<i32> {
@@ -159,22 +178,47 @@ impl Booking {
 
     /// Lead passenger first.
     async fn passengers(&self, ctx: &Context<'_>) -> Result<Vec<Passenger>> {
-        let loaded = ctx.data::<Loaders>()?.passengers.load_one(self.0.id).await.map_err(|e| e.extend())?;
-        Ok(loaded.unwrap_or_default().into_iter().map(Passenger).collect())
+        let loaded = ctx
+            .data::<Loaders>()?
+            .passengers
+            .load_one(self.0.id)
+            .await
+            .map_err(|e| e.extend())?;
+        Ok(loaded
+            .unwrap_or_default()
+            .into_iter()
+            .map(Passenger)
+            .collect())
     }
 
     /// In sequence order, cancelled ones included.
     async fn segments(&self, ctx: &Context<'_>) -> Result<Vec<Segment>> {
-        let loaded = ctx.data::<Loaders>()?.segments.load_one(self.0.id).await.map_err(|e| e.extend())?;
-        Ok(loaded.unwrap_or_default().into_iter().map(Segment).collect())
+        let loaded = ctx
+            .data::<Loaders>()?
+            .segments
+            .load_one(self.0.id)
+            .await
+            .map_err(|e| e.extend())?;
+        Ok(loaded
+            .unwrap_or_default()
+            .into_iter()
+            .map(Segment)
+            .collect())
     }
 
     /// The archived deliveries about this booking, newest first. Analyst tokens only;
     /// nullable so that a landing token asking for it still gets the rest of the booking.
     #[graphql(guard = "AnalystOnly")]
     async fn events(&self, ctx: &Context<'_>) -> Result<Option<Vec<Event>>> {
-        let loaded = ctx.data::<Loaders>()?.events.load_one(self.0.id).await.map_err(|e: ApiError| e.extend())?;
-        Ok(Some(loaded.unwrap_or_default().into_iter().map(Event).collect()))
+        let loaded = ctx
+            .data::<Loaders>()?
+            .events
+            .load_one(self.0.id)
+            .await
+            .map_err(|e: ApiError| e.extend())?;
+        Ok(Some(
+            loaded.unwrap_or_default().into_iter().map(Event).collect(),
+        ))
     }
 
     /// When the booking was first recorded here.

@@ -26,11 +26,17 @@ impl CursorType for Position {
     type Error = ApiError;
 
     fn decode_cursor(s: &str) -> Result<Self, Self::Error> {
-        let invalid = || ApiError::BadInput("`after` is not a cursor returned by this API".to_owned());
+        let invalid =
+            || ApiError::BadInput("`after` is not a cursor returned by this API".to_owned());
         let bytes = URL_SAFE_NO_PAD.decode(s).map_err(|_| invalid())?;
         let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-        let (at, id) = text.strip_prefix(CURSOR_PREFIX).and_then(|rest| rest.split_once('|')).ok_or_else(invalid)?;
-        let at = chrono::DateTime::parse_from_rfc3339(at).map_err(|_| invalid())?.with_timezone(&Utc);
+        let (at, id) = text
+            .strip_prefix(CURSOR_PREFIX)
+            .and_then(|rest| rest.split_once('|'))
+            .ok_or_else(invalid)?;
+        let at = chrono::DateTime::parse_from_rfc3339(at)
+            .map_err(|_| invalid())?
+            .with_timezone(&Utc);
         let id = Uuid::parse_str(id).map_err(|_| invalid())?;
         Ok(Position { at, id })
     }
@@ -62,7 +68,10 @@ impl PageArgs {
             )));
         }
         let after = after.map(Position::decode_cursor).transpose()?;
-        Ok(Self { first: u64::try_from(first).unwrap_or_default(), after })
+        Ok(Self {
+            first: u64::try_from(first).unwrap_or_default(),
+            after,
+        })
     }
 }
 
@@ -78,8 +87,13 @@ where
     N: OutputType,
     F: ObjectType,
 {
-    let mut connection = Connection::with_additional_fields(args.after.is_some(), page.has_next, fields);
-    connection.edges.extend(page.rows.into_iter().map(|row| Edge::new(position(&row), node(row))));
+    let mut connection =
+        Connection::with_additional_fields(args.after.is_some(), page.has_next, fields);
+    connection.edges.extend(
+        page.rows
+            .into_iter()
+            .map(|row| Edge::new(position(&row), node(row))),
+    );
     connection
 }
 
@@ -94,7 +108,9 @@ impl BookingTotals {
     /// How many bookings match the filter, on all pages together.
     async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
         let db = ctx.data::<DatabaseConnection>()?;
-        store::bookings::count(db, self.0.clone()).await.map_err(|err| ApiError::from(err).extend())
+        store::bookings::count(db, self.0.clone())
+            .await
+            .map_err(|err| ApiError::from(err).extend())
     }
 }
 
@@ -103,7 +119,9 @@ impl EventTotals {
     /// How many events match the filter, on all pages together.
     async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
         let db = ctx.data::<DatabaseConnection>()?;
-        store::events::count(db, self.0.clone()).await.map_err(|err| ApiError::from(err).extend())
+        store::events::count(db, self.0.clone())
+            .await
+            .map_err(|err| ApiError::from(err).extend())
     }
 }
 
@@ -113,8 +131,14 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_to_the_nanosecond() {
-        let position = Position { at: Utc::now(), id: Uuid::now_v7() };
-        assert_eq!(Position::decode_cursor(&position.encode_cursor()).unwrap(), position);
+        let position = Position {
+            at: Utc::now(),
+            id: Uuid::now_v7(),
+        };
+        assert_eq!(
+            Position::decode_cursor(&position.encode_cursor()).unwrap(),
+            position
+        );
         assert!(Position::decode_cursor("bm90IGEgY3Vyc29y").is_err());
     }
 

@@ -45,11 +45,12 @@ impl Event {
     }
 
     /// The body as received, parsed as JSON; a JSON string of it when it is not JSON.
-    /// Never null; nullable as the contract declares it.
+    // Always present; declared nullable as CONTRACT §6 declares it.
     async fn payload(&self) -> Option<Json<serde_json::Value>> {
         let body = &self.0.raw_body;
-        let value = serde_json::from_slice(body)
-            .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(body).into_owned()));
+        let value = serde_json::from_slice(body).unwrap_or_else(|_| {
+            serde_json::Value::String(String::from_utf8_lossy(body).into_owned())
+        });
         Some(Json(value))
     }
 

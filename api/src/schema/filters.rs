@@ -44,12 +44,24 @@ impl BookingFilter {
     pub fn condition(&self) -> Condition {
         use booking::Column;
         Condition::all()
-            .add_option(self.partner.as_deref().map(|partner| Column::Partner.eq(partner)))
-            .add_option(self.status.map(|status| Column::Status.eq(entity::BookingStatus::from(status))))
             .add_option(
-                self.destination.as_deref().map(|code| Column::DestinationCode.eq(code.trim().to_ascii_uppercase())),
+                self.partner
+                    .as_deref()
+                    .map(|partner| Column::Partner.eq(partner)),
             )
-            .add_option(self.trip_start_from.map(|from| Column::TripStart.gte(from.0)))
+            .add_option(
+                self.status
+                    .map(|status| Column::Status.eq(entity::BookingStatus::from(status))),
+            )
+            .add_option(
+                self.destination
+                    .as_deref()
+                    .map(|code| Column::DestinationCode.eq(code.trim().to_ascii_uppercase())),
+            )
+            .add_option(
+                self.trip_start_from
+                    .map(|from| Column::TripStart.gte(from.0)),
+            )
             .add_option(self.trip_start_to.map(|to| Column::TripStart.lte(to.0)))
             .add_option(self.booked_from.map(|from| Column::BookedAt.gte(from.0)))
             .add_option(self.booked_to.map(|to| Column::BookedAt.lte(to.0)))
@@ -67,16 +79,34 @@ impl EventFilter {
             .booking_id
             .as_ref()
             .map(|id| {
-                Uuid::parse_str(id.as_str())
-                    .map_err(|_| ApiError::BadInput(format!("bookingId `{}` is not a booking id (a UUID)", id.as_str())))
+                Uuid::parse_str(id.as_str()).map_err(|_| {
+                    ApiError::BadInput(format!(
+                        "bookingId `{}` is not a booking id (a UUID)",
+                        id.as_str()
+                    ))
+                })
             })
             .transpose()?;
         Ok(Condition::all()
-            .add_option(self.partner.as_deref().map(|partner| Column::Partner.eq(partner)))
-            .add_option(self.status.map(|status| Column::Status.eq(entity::EventStatus::from(status))))
-            .add_option(self.event_type.as_deref().map(|kind| Column::EventType.eq(kind)))
+            .add_option(
+                self.partner
+                    .as_deref()
+                    .map(|partner| Column::Partner.eq(partner)),
+            )
+            .add_option(
+                self.status
+                    .map(|status| Column::Status.eq(entity::EventStatus::from(status))),
+            )
+            .add_option(
+                self.event_type
+                    .as_deref()
+                    .map(|kind| Column::EventType.eq(kind)),
+            )
             .add_option(booking_id.map(|id| Column::BookingId.eq(id)))
-            .add_option(self.received_from.map(|from| Column::ReceivedAt.gte(from.0)))
+            .add_option(
+                self.received_from
+                    .map(|from| Column::ReceivedAt.gte(from.0)),
+            )
             .add_option(self.received_to.map(|to| Column::ReceivedAt.lte(to.0))))
     }
 }

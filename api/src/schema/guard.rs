@@ -33,7 +33,9 @@ impl Guard for SignedIn {
     async fn check(&self, ctx: &Context<'_>) -> Result<()> {
         match ctx.data_opt::<Principal>() {
             Some(_) => Ok(()),
-            None => Err(ApiError::Forbidden("a verified API token is required".to_owned()).extend()),
+            None => {
+                Err(ApiError::Forbidden("a verified API token is required".to_owned()).extend())
+            }
         }
     }
 }

@@ -31,7 +31,9 @@ pub const MAX_PAGE_SIZE: i32 = 100;
 /// `first` is clamped here only for the estimate; the resolver refuses values over 100.
 pub fn connection_complexity(first: Option<i32>, child_complexity: usize) -> usize {
     let rows = first.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
-    usize::try_from(rows).unwrap_or(1).saturating_mul(child_complexity)
+    usize::try_from(rows)
+        .unwrap_or(1)
+        .saturating_mul(child_complexity)
 }
 
 /// Installs the limit check on a schema.
@@ -56,7 +58,10 @@ impl Extension for QueryLimitsExtension {
         if result.depth > MAX_DEPTH {
             return Err(vec![refusal(
                 "QUERY_TOO_DEEP",
-                format!("Query is nested too deep: depth {} exceeds the limit of {MAX_DEPTH}", result.depth),
+                format!(
+                    "Query is nested too deep: depth {} exceeds the limit of {MAX_DEPTH}",
+                    result.depth
+                ),
             )]);
         }
         if result.complexity > MAX_COMPLEXITY {

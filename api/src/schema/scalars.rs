@@ -12,14 +12,19 @@ use chrono::{SecondsFormat, Utc};
 pub struct DateTime(pub chrono::DateTime<Utc>);
 
 /// An instant as RFC 3339 in UTC, e.g. "2024-02-09T08:21:41Z".
-#[Scalar(name = "DateTime", specified_by_url = "https://datatracker.ietf.org/doc/html/rfc3339")]
+#[Scalar(
+    name = "DateTime",
+    specified_by_url = "https://datatracker.ietf.org/doc/html/rfc3339"
+)]
 impl ScalarType for DateTime {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
             Value::String(text) => chrono::DateTime::parse_from_rfc3339(text)
                 .map(|instant| Self(instant.with_timezone(&Utc)))
                 .map_err(|_| {
-                    InputValueError::custom(format!("`{text}` is not an RFC 3339 date-time like 2024-02-09T08:21:41Z"))
+                    InputValueError::custom(format!(
+                        "`{text}` is not an RFC 3339 date-time like 2024-02-09T08:21:41Z"
+                    ))
                 }),
             _ => Err(InputValueError::expected_type(value)),
         }
@@ -44,13 +49,19 @@ mod tests {
     #[test]
     fn instants_are_written_in_utc_with_z() {
         let instant = Utc.with_ymd_and_hms(2024, 2, 9, 8, 21, 41).unwrap();
-        assert_eq!(DateTime(instant).to_value(), Value::String("2024-02-09T08:21:41Z".into()));
+        assert_eq!(
+            DateTime(instant).to_value(),
+            Value::String("2024-02-09T08:21:41Z".into())
+        );
     }
 
     #[test]
     fn offsets_are_converted_to_utc_on_input() {
         let parsed = DateTime::parse(Value::String("2024-02-09T09:21:41+01:00".into())).unwrap();
-        assert_eq!(parsed.0, Utc.with_ymd_and_hms(2024, 2, 9, 8, 21, 41).unwrap());
+        assert_eq!(
+            parsed.0,
+            Utc.with_ymd_and_hms(2024, 2, 9, 8, 21, 41).unwrap()
+        );
         assert!(DateTime::parse(Value::String("9 Feb 2024".into())).is_err());
     }
 }

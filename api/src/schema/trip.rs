@@ -43,12 +43,20 @@ impl Segment {
 
     async fn origin(&self) -> Option<Place> {
         let s = &self.0;
-        Place::from_parts(s.origin_code.as_ref(), s.origin_name.as_ref(), s.origin_country.as_ref())
+        Place::from_parts(
+            s.origin_code.as_ref(),
+            s.origin_name.as_ref(),
+            s.origin_country.as_ref(),
+        )
     }
 
     async fn destination(&self) -> Option<Place> {
         let s = &self.0;
-        Place::from_parts(s.destination_code.as_ref(), s.destination_name.as_ref(), s.destination_country.as_ref())
+        Place::from_parts(
+            s.destination_code.as_ref(),
+            s.destination_name.as_ref(),
+            s.destination_country.as_ref(),
+        )
     }
 
     async fn departure_at(&self) -> Option<DateTime> {

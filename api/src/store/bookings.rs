@@ -2,7 +2,8 @@
 
 use entity::{booking, passenger, segment};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder,
 };
 use uuid::Uuid;
 
@@ -43,7 +44,14 @@ pub async fn page(
     first: u64,
 ) -> Result<Page<booking::Model>, DbErr> {
     let select = booking::Entity::find().filter(filter);
-    newest_first(db, select, (booking::Column::CreatedAt, booking::Column::Id), after, first).await
+    newest_first(
+        db,
+        select,
+        (booking::Column::CreatedAt, booking::Column::Id),
+        after,
+        first,
+    )
+    .await
 }
 
 /// How many bookings match `filter`.
@@ -56,14 +64,20 @@ pub async fn count(db: &impl ConnectionTrait, filter: Condition) -> Result<u64, 
 
 /// The position of a booking in the newest-first list.
 pub fn position(booking: &booking::Model) -> Position {
-    Position { at: booking.created_at, id: booking.id }
+    Position {
+        at: booking.created_at,
+        id: booking.id,
+    }
 }
 
 /// The segments of several bookings in one statement, each booking's in sequence order.
 ///
 /// # Errors
 /// When the database fails.
-pub async fn segments_of(db: &impl ConnectionTrait, booking_ids: &[Uuid]) -> Result<Vec<segment::Model>, DbErr> {
+pub async fn segments_of(
+    db: &impl ConnectionTrait,
+    booking_ids: &[Uuid],
+) -> Result<Vec<segment::Model>, DbErr> {
     segment::Entity::find()
         .filter(segment::Column::BookingId.is_in(booking_ids.iter().copied()))
         .order_by_asc(segment::Column::BookingId)

@@ -2,7 +2,8 @@
 
 use entity::event;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder,
 };
 use uuid::Uuid;
 
@@ -19,7 +20,14 @@ pub async fn page(
     first: u64,
 ) -> Result<Page<event::Model>, DbErr> {
     let select = event::Entity::find().filter(filter);
-    newest_first(db, select, (event::Column::ReceivedAt, event::Column::Id), after, first).await
+    newest_first(
+        db,
+        select,
+        (event::Column::ReceivedAt, event::Column::Id),
+        after,
+        first,
+    )
+    .await
 }
 
 /// How many events match `filter`.
@@ -32,14 +40,20 @@ pub async fn count(db: &impl ConnectionTrait, filter: Condition) -> Result<u64, 
 
 /// The position of an event in the newest-first list.
 pub fn position(event: &event::Model) -> Position {
-    Position { at: event.received_at, id: event.id }
+    Position {
+        at: event.received_at,
+        id: event.id,
+    }
 }
 
 /// The events of several bookings in one statement, each booking's newest first.
 ///
 /// # Errors
 /// When the database fails.
-pub async fn events_of(db: &impl ConnectionTrait, booking_ids: &[Uuid]) -> Result<Vec<event::Model>, DbErr> {
+pub async fn events_of(
+    db: &impl ConnectionTrait,
+    booking_ids: &[Uuid],
+) -> Result<Vec<event::Model>, DbErr> {
     event::Entity::find()
         .filter(event::Column::BookingId.is_in(booking_ids.iter().copied()))
         .order_by_desc(event::Column::ReceivedAt)

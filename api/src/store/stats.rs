@@ -3,7 +3,9 @@
 use std::collections::BTreeSet;
 
 use entity::{booking, event, BookingStatus};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
+};
 
 /// Bookings sharing a destination airport.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,8 +21,13 @@ pub struct DestinationCount {
 /// # Errors
 /// When the database fails.
 pub async fn partners(db: &impl ConnectionTrait) -> Result<Vec<String>, DbErr> {
-    let from_events: Vec<String> =
-        event::Entity::find().select_only().column(event::Column::Partner).distinct().into_tuple().all(db).await?;
+    let from_events: Vec<String> = event::Entity::find()
+        .select_only()
+        .column(event::Column::Partner)
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await?;
     let from_bookings: Vec<String> = booking::Entity::find()
         .select_only()
         .column(booking::Column::Partner)
@@ -76,7 +83,12 @@ pub async fn bookings_by_destination(
         .await?;
     let mut counts: Vec<DestinationCount> = rows
         .into_iter()
-        .map(|(code, name, country, count)| DestinationCount { code, name, country, count })
+        .map(|(code, name, country, count)| DestinationCount {
+            code,
+            name,
+            country,
+            count,
+        })
         .collect();
     counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code)));
     counts.truncate(first);

@@ -20,7 +20,13 @@ pub enum AdapterKind {
 }
 
 impl AdapterKind {
-    pub const ALL: [AdapterKind; 5] = [Self::HahnAir, Self::Airgateway, Self::Spotnana, Self::Traxo, Self::GroundTransfer];
+    pub const ALL: [AdapterKind; 5] = [
+        Self::HahnAir,
+        Self::Airgateway,
+        Self::Spotnana,
+        Self::Traxo,
+        Self::GroundTransfer,
+    ];
 
     /// The registry name of the adapter.
     pub fn name(self) -> &'static str {

@@ -18,7 +18,10 @@ pub enum IngestError {
     #[error("{0}")]
     NotFound(String),
     #[error("authentication failed: {reason}")]
-    Unauthorized { reason: &'static str, challenge: String },
+    Unauthorized {
+        reason: &'static str,
+        challenge: String,
+    },
     #[error("the body is larger than the limit of {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("content type {0:?} is not JSON: send application/json")]

@@ -17,7 +17,9 @@ use crate::registry::Auth;
 pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     match issue(&state, &headers, &body) {
         Ok((token, ttl)) => {
-            let mut response = Json(json!({"access_token": token, "token_type": "Bearer", "expires_in": ttl})).into_response();
+            let mut response =
+                Json(json!({"access_token": token, "token_type": "Bearer", "expires_in": ttl}))
+                    .into_response();
             no_store(&mut response);
             response
         }
@@ -38,13 +40,32 @@ impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
         let (status, code, description) = match self {
             Self::InvalidRequest(why) => (StatusCode::BAD_REQUEST, "invalid_request", why),
-            Self::UnsupportedGrantType => (StatusCode::BAD_REQUEST, "unsupported_grant_type", "only grant_type=client_credentials is supported"),
-            Self::InvalidClient => (StatusCode::UNAUTHORIZED, "invalid_client", "client authentication failed"),
-            Self::ServerError => (StatusCode::INTERNAL_SERVER_ERROR, "server_error", "the token could not be issued"),
+            Self::UnsupportedGrantType => (
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "only grant_type=client_credentials is supported",
+            ),
+            Self::InvalidClient => (
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                "client authentication failed",
+            ),
+            Self::ServerError => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                "the token could not be issued",
+            ),
         };
-        let mut response = (status, Json(json!({"error": code, "error_description": description}))).into_response();
+        let mut response = (
+            status,
+            Json(json!({"error": code, "error_description": description})),
+        )
+            .into_response();
         if status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"tripgraph\", charset=\"UTF-8\""));
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"tripgraph\", charset=\"UTF-8\""),
+            );
         }
         no_store(&mut response);
         response
@@ -52,16 +73,30 @@ impl IntoResponse for OAuthError {
 }
 
 fn no_store(response: &mut Response) {
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response.headers_mut().insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+        .headers_mut()
+        .insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
 }
 
 fn issue(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(String, u64), OAuthError> {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if !content_type.trim().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded") {
-        return Err(OAuthError::InvalidRequest("the body must be application/x-www-form-urlencoded"));
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !content_type
+        .trim()
+        .to_ascii_lowercase()
+        .starts_with("application/x-www-form-urlencoded")
+    {
+        return Err(OAuthError::InvalidRequest(
+            "the body must be application/x-www-form-urlencoded",
+        ));
     }
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|_| OAuthError::InvalidRequest("the form body is malformed"))?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+        .map_err(|_| OAuthError::InvalidRequest("the form body is malformed"))?;
     let mut form = std::collections::HashMap::new();
     for (key, value) in pairs {
         if form.insert(key, value).is_some() {
@@ -73,22 +108,40 @@ fn issue(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(String, 
         Some("client_credentials") => {}
         Some(_) => return Err(OAuthError::UnsupportedGrantType),
     }
-    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let from_header = authorization.filter(|h| h.trim_start().to_ascii_lowercase().starts_with("basic "));
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let from_header =
+        authorization.filter(|h| h.trim_start().to_ascii_lowercase().starts_with("basic "));
     let (client_id, client_secret) = match (from_header, form.get("client_id")) {
         (Some(_), Some(_)) if form.contains_key("client_secret") => {
-            return Err(OAuthError::InvalidRequest("use one client authentication method, not both"));
+            return Err(OAuthError::InvalidRequest(
+                "use one client authentication method, not both",
+            ));
         }
         (Some(header), _) => {
             let (id, secret) = basic_credentials(Some(header)).ok_or(OAuthError::InvalidClient)?;
             // RFC 6749 §2.3.1: both parts are form-urlencoded before Basic encoding.
             (form_decode(&id), form_decode(&secret))
         }
-        (None, Some(id)) => (id.clone(), form.get("client_secret").cloned().ok_or(OAuthError::InvalidClient)?),
+        (None, Some(id)) => (
+            id.clone(),
+            form.get("client_secret")
+                .cloned()
+                .ok_or(OAuthError::InvalidClient)?,
+        ),
         (None, None) => return Err(OAuthError::InvalidClient),
     };
-    let partner = state.registry.by_client_id(&client_id).ok_or(OAuthError::InvalidClient)?;
-    let Auth::OAuth2 { client_secret: expected, token_ttl_s, .. } = &partner.auth else {
+    let partner = state
+        .registry
+        .by_client_id(&client_id)
+        .ok_or(OAuthError::InvalidClient)?;
+    let Auth::OAuth2 {
+        client_secret: expected,
+        token_ttl_s,
+        ..
+    } = &partner.auth
+    else {
         return Err(OAuthError::InvalidClient);
     };
     if !secret_eq(&client_secret, expected.expose()) {
@@ -96,7 +149,9 @@ fn issue(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(String, 
         return Err(OAuthError::InvalidClient);
     }
     let issuer = state.tokens.as_ref().ok_or(OAuthError::ServerError)?;
-    let token = issuer.issue(&partner.name, *token_ttl_s, Utc::now()).map_err(|_| OAuthError::ServerError)?;
+    let token = issuer
+        .issue(&partner.name, *token_ttl_s, Utc::now())
+        .map_err(|_| OAuthError::ServerError)?;
     tracing::info!(partner = %partner.name, outcome = "issued", "access token issued");
     Ok((token, *token_ttl_s))
 }

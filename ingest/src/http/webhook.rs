@@ -27,8 +27,14 @@ pub async fn receive(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, IngestError> {
-    let name = params.get("partner").map(String::as_str).unwrap_or_default();
-    let partner = state.registry.get(name).ok_or_else(|| IngestError::NotFound(format!("no partner is registered as {name:?}")))?;
+    let name = params
+        .get("partner")
+        .map(String::as_str)
+        .unwrap_or_default();
+    let partner = state
+        .registry
+        .get(name)
+        .ok_or_else(|| IngestError::NotFound(format!("no partner is registered as {name:?}")))?;
     let topic = params.get("topic").map(String::as_str);
     let body = read_body(&headers, body, state.body_limit).await?;
     let query = query.map(|q| q.0).unwrap_or_default();
@@ -44,10 +50,19 @@ pub async fn receive(
         now: Utc::now(),
     };
     if let Err(failure) = authenticate(partner, &credentials, state.tokens.as_ref()) {
-        tracing::info!(outcome = "unauthorized", reason = failure.reason, "delivery refused");
-        return Err(IngestError::Unauthorized { reason: failure.reason, challenge: failure.challenge });
+        tracing::info!(
+            outcome = "unauthorized",
+            reason = failure.reason,
+            "delivery refused"
+        );
+        return Err(IngestError::Unauthorized {
+            reason: failure.reason,
+            challenge: failure.challenge,
+        });
     }
-    let fallback_key = header("webhook-id").or(header("idempotency-key")).map_or_else(|| hex::encode(Sha256::digest(&body)), str::to_owned);
+    let fallback_key = header("webhook-id")
+        .or(header("idempotency-key"))
+        .map_or_else(|| hex::encode(Sha256::digest(&body)), str::to_owned);
     let receipt = Receipt {
         partner: &partner.name,
         adapter: partner.adapter.name(),
@@ -61,7 +76,11 @@ pub async fn receive(
     handle(&state, partner, &receipt).await
 }
 
-async fn handle(state: &AppState, partner: &Partner, receipt: &Receipt<'_>) -> Result<Response, IngestError> {
+async fn handle(
+    state: &AppState,
+    partner: &Partner,
+    receipt: &Receipt<'_>,
+) -> Result<Response, IngestError> {
     let event_type = receipt.topic.unwrap_or("unknown");
     if let Some(content_type) = receipt.content_type.filter(|ct| !is_json(ct)) {
         let error = IngestError::UnsupportedMediaType(content_type.to_owned());
@@ -69,18 +88,46 @@ async fn handle(state: &AppState, partner: &Partner, receipt: &Receipt<'_>) -> R
     }
     let value: Value = match serde_json::from_slice(receipt.raw_body) {
         Ok(value) => value,
-        Err(err) => return reject(state, receipt, event_type, IngestError::InvalidJson(err.to_string())).await,
+        Err(err) => {
+            return reject(
+                state,
+                receipt,
+                event_type,
+                IngestError::InvalidJson(err.to_string()),
+            )
+            .await
+        }
     };
-    let request = Request { topic: receipt.topic, body: &value };
+    let request = Request {
+        topic: receipt.topic,
+        body: &value,
+    };
     let adapter = partner.adapter;
     let delivery = match std::panic::catch_unwind(|| adapter.normalize(request)) {
         Ok(Ok(delivery)) => delivery,
-        Ok(Err(AdapterError::Invalid(fields))) => return reject(state, receipt, event_type, IngestError::InvalidPayload(fields)).await,
+        Ok(Err(AdapterError::Invalid(fields))) => {
+            return reject(
+                state,
+                receipt,
+                event_type,
+                IngestError::InvalidPayload(fields),
+            )
+            .await
+        }
         Ok(Err(AdapterError::UnknownTopic(topic))) => {
-            let error = IngestError::NotFound(format!("partner {:?} has no topic {topic:?}", partner.name));
+            let error =
+                IngestError::NotFound(format!("partner {:?} has no topic {topic:?}", partner.name));
             return reject(state, receipt, event_type, error).await;
         }
-        Err(_) => return fail(state, receipt, event_type, "the adapter failed on this payload").await,
+        Err(_) => {
+            return fail(
+                state,
+                receipt,
+                event_type,
+                "the adapter failed on this payload",
+            )
+            .await
+        }
     };
     match state.processor.apply(receipt, &delivery).await {
         Ok(outcome) => Ok(respond(adapter.reply(receipt.topic), outcome)),
@@ -90,19 +137,42 @@ async fn handle(state: &AppState, partner: &Partner, receipt: &Receipt<'_>) -> R
         }
         Err(err) => {
             tracing::error!(error = %err, "applying a delivery failed");
-            fail(state, receipt, &delivery.event_type, "applying the delivery failed").await
+            fail(
+                state,
+                receipt,
+                &delivery.event_type,
+                "applying the delivery failed",
+            )
+            .await
         }
     }
 }
 
 /// Archives a rejected delivery, then answers with `error` (a repeat gets the same answer).
-async fn reject(state: &AppState, receipt: &Receipt<'_>, event_type: &str, error: IngestError) -> Result<Response, IngestError> {
+async fn reject(
+    state: &AppState,
+    receipt: &Receipt<'_>,
+    event_type: &str,
+    error: IngestError,
+) -> Result<Response, IngestError> {
     let detail = match &error {
         IngestError::InvalidPayload(fields) => Some(json!({ "fields": fields })),
         _ => None,
     };
-    match state.processor.archive(receipt, event_type, EventStatus::Rejected, &error.to_string(), detail).await {
-        Ok(outcome) => tracing::info!(outcome = "rejected", code = error.code(), event_id = %event_id(&outcome), "delivery rejected"),
+    match state
+        .processor
+        .archive(
+            receipt,
+            event_type,
+            EventStatus::Rejected,
+            &error.to_string(),
+            detail,
+        )
+        .await
+    {
+        Ok(outcome) => {
+            tracing::info!(outcome = "rejected", code = error.code(), event_id = %event_id(&outcome), "delivery rejected")
+        }
         Err(err) if is_unavailable(&err) => return Err(IngestError::Unavailable),
         Err(err) => tracing::error!(error = %err, "archiving a rejected delivery failed"),
     }
@@ -110,11 +180,22 @@ async fn reject(state: &AppState, receipt: &Receipt<'_>, event_type: &str, error
 }
 
 /// Archives a delivery that could not be applied as `failed` (for `ingest replay`).
-async fn fail(state: &AppState, receipt: &Receipt<'_>, event_type: &str, reason: &str) -> Result<Response, IngestError> {
-    match state.processor.archive(receipt, event_type, EventStatus::Failed, reason, None).await {
+async fn fail(
+    state: &AppState,
+    receipt: &Receipt<'_>,
+    event_type: &str,
+    reason: &str,
+) -> Result<Response, IngestError> {
+    match state
+        .processor
+        .archive(receipt, event_type, EventStatus::Failed, reason, None)
+        .await
+    {
         Ok(outcome) => {
             tracing::warn!(outcome = "failed", event_id = %event_id(&outcome), "delivery archived as failed");
-            Err(IngestError::Failed { event_id: Some(event_id(&outcome)) })
+            Err(IngestError::Failed {
+                event_id: Some(event_id(&outcome)),
+            })
         }
         Err(err) if is_unavailable(&err) => Err(IngestError::Unavailable),
         Err(err) => {
@@ -137,18 +218,36 @@ fn event_id(outcome: &Outcome) -> uuid::Uuid {
 fn respond(reply: Reply, outcome: Outcome) -> Response {
     tracing::info!(outcome = outcome_name(&outcome), event_id = %event_id(&outcome), "delivery processed");
     match outcome {
-        Outcome::Applied { .. } if reply == Reply::NoContent => StatusCode::NO_CONTENT.into_response(),
-        Outcome::Applied { event_id, booking_id, reference, .. } => {
-            let mut body = json!({"status": "applied", "eventId": event_id, "bookingId": booking_id});
+        Outcome::Applied { .. } if reply == Reply::NoContent => {
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Outcome::Applied {
+            event_id,
+            booking_id,
+            reference,
+            ..
+        } => {
+            let mut body =
+                json!({"status": "applied", "eventId": event_id, "bookingId": booking_id});
             if reply == Reply::WithSupplierBookingId {
                 body["supplierBookingId"] = json!(reference);
             }
             Json(body).into_response()
         }
-        Outcome::Stale { event_id, booking_id } => Json(json!({"status": "stale", "eventId": event_id, "bookingId": booking_id})).into_response(),
-        Outcome::Ignored { event_id } => Json(json!({"status": "ignored", "eventId": event_id})).into_response(),
-        Outcome::Duplicate { event_id, .. } => Json(json!({"status": "duplicate", "eventId": event_id})).into_response(),
-        Outcome::Rejected { event_id } => Json(json!({"status": "rejected", "eventId": event_id})).into_response(),
+        Outcome::Stale {
+            event_id,
+            booking_id,
+        } => Json(json!({"status": "stale", "eventId": event_id, "bookingId": booking_id}))
+            .into_response(),
+        Outcome::Ignored { event_id } => {
+            Json(json!({"status": "ignored", "eventId": event_id})).into_response()
+        }
+        Outcome::Duplicate { event_id, .. } => {
+            Json(json!({"status": "duplicate", "eventId": event_id})).into_response()
+        }
+        Outcome::Rejected { event_id } => {
+            Json(json!({"status": "rejected", "eventId": event_id})).into_response()
+        }
     }
 }
 
@@ -164,16 +263,27 @@ fn outcome_name(outcome: &Outcome) -> &'static str {
 
 /// `application/json`, `application/…+json`, with or without parameters.
 fn is_json(content_type: &str) -> bool {
-    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, IngestError> {
-    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|len| len > limit) {
         return Err(IngestError::PayloadTooLarge { limit });
     }
-    axum::body::to_bytes(body, limit).await.map_err(|_| IngestError::PayloadTooLarge { limit })
+    axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| IngestError::PayloadTooLarge { limit })
 }
 
 #[cfg(test)]

@@ -5,7 +5,9 @@
 //! marketing, the summary) in one place and unit-testable.
 
 use chrono::{DateTime, Utc};
-use entity::{booking, passenger, segment, BookingStatus, PassengerType, SegmentKind, SegmentStatus};
+use entity::{
+    booking, passenger, segment, BookingStatus, PassengerType, SegmentKind, SegmentStatus,
+};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -28,7 +30,13 @@ fn merge<T>(current: &mut Option<T>, new: Option<T>, mode: Mode) {
     }
 }
 
-fn merge_place(code: &mut Option<String>, name: &mut Option<String>, country: &mut Option<String>, place: Option<&Place>, mode: Mode) {
+fn merge_place(
+    code: &mut Option<String>,
+    name: &mut Option<String>,
+    country: &mut Option<String>,
+    place: Option<&Place>,
+    mode: Mode,
+) {
     if let Some(place) = place {
         merge(code, place.code.clone(), mode);
         merge(name, place.name.clone(), mode);
@@ -79,7 +87,12 @@ pub fn new_booking(partner: &str, reference: &str, now: DateTime<Utc>) -> bookin
 }
 
 /// Applies the booking-level part of a change.
-pub fn apply_booking(b: &mut booking::Model, change: &BookingChange, mode: Mode, occurred_at: Option<DateTime<Utc>>) {
+pub fn apply_booking(
+    b: &mut booking::Model,
+    change: &BookingChange,
+    mode: Mode,
+    occurred_at: Option<DateTime<Utc>>,
+) {
     if mode == Mode::Full {
         if let Some(status) = change.status {
             set_status(b, status);
@@ -91,7 +104,13 @@ pub fn apply_booking(b: &mut booking::Model, change: &BookingChange, mode: Mode,
     merge(&mut b.booked_at, change.booked_at, mode);
     merge(&mut b.stated_trip_start, change.trip_start, mode);
     merge(&mut b.stated_trip_end, change.trip_end, mode);
-    merge_place(&mut b.stated_origin_code, &mut b.stated_origin_name, &mut b.stated_origin_country, change.origin.as_ref(), mode);
+    merge_place(
+        &mut b.stated_origin_code,
+        &mut b.stated_origin_name,
+        &mut b.stated_origin_country,
+        change.origin.as_ref(),
+        mode,
+    );
     merge_place(
         &mut b.stated_destination_code,
         &mut b.stated_destination_name,
@@ -106,7 +125,11 @@ pub fn apply_booking(b: &mut booking::Model, change: &BookingChange, mode: Mode,
     merge(&mut b.cabin_class, change.cabin_class.clone(), mode);
     if let Some(customer) = &change.customer {
         merge(&mut b.customer_id, customer.id.clone(), mode);
-        merge(&mut b.customer_first_name, customer.first_name.clone(), mode);
+        merge(
+            &mut b.customer_first_name,
+            customer.first_name.clone(),
+            mode,
+        );
         merge(&mut b.customer_email, customer.email.clone(), mode);
         merge(&mut b.customer_phone, customer.phone.clone(), mode);
     }
@@ -131,17 +154,31 @@ fn set_status(b: &mut booking::Model, status: BookingStatus) {
     b.marketing_allowed = status != BookingStatus::Cancelled;
 }
 
-/// Merges segment changes into `segments` (all of the booking's rows); returns the
-/// indexes of rows that are new or changed.
-pub fn apply_segments(segments: &mut Vec<segment::Model>, booking_id: Uuid, changes: &[SegmentChange], mode: Mode, now: DateTime<Utc>) -> Vec<usize> {
+/// Merges segment changes into `segments` (all of the booking's stored rows); returns
+/// the indexes of rows that are new or changed. New rows are appended, so an index at
+/// or past the stored count is a row to insert.
+pub fn apply_segments(
+    segments: &mut Vec<segment::Model>,
+    booking_id: Uuid,
+    changes: &[SegmentChange],
+    mode: Mode,
+    now: DateTime<Utc>,
+) -> Vec<usize> {
+    let stored = segments.len();
     let mut touched = Vec::new();
     for change in changes {
-        let index = match segments.iter().position(|s| s.reference == change.reference) {
+        let index = match segments
+            .iter()
+            .position(|s| s.reference == change.reference)
+        {
             Some(index) => index,
             None => {
                 let taken = |seq: i32| segments.iter().any(|s| s.sequence == seq);
                 let next = segments.iter().map(|s| s.sequence).max().unwrap_or(0) + 1;
-                let sequence = change.sequence.filter(|seq| *seq > 0 && !taken(*seq)).unwrap_or(next);
+                let sequence = change
+                    .sequence
+                    .filter(|seq| *seq > 0 && !taken(*seq))
+                    .unwrap_or(next);
                 segments.push(segment::Model {
                     id: Uuid::now_v7(),
                     booking_id,
@@ -168,7 +205,7 @@ pub fn apply_segments(segments: &mut Vec<segment::Model>, booking_id: Uuid, chan
         };
         let row = &mut segments[index];
         let before = row.clone();
-        let is_new = row.created_at == now && row.updated_at == now;
+        let is_new = index >= stored;
         // A brand-new row takes everything the change states, whatever the mode.
         let row_mode = if is_new { Mode::Full } else { mode };
         if let Some(kind) = change.kind {
@@ -181,12 +218,28 @@ pub fn apply_segments(segments: &mut Vec<segment::Model>, booking_id: Uuid, chan
                 row.status = status;
             }
         }
-        merge_place(&mut row.origin_code, &mut row.origin_name, &mut row.origin_country, change.origin.as_ref(), row_mode);
-        merge_place(&mut row.destination_code, &mut row.destination_name, &mut row.destination_country, change.destination.as_ref(), row_mode);
+        merge_place(
+            &mut row.origin_code,
+            &mut row.origin_name,
+            &mut row.origin_country,
+            change.origin.as_ref(),
+            row_mode,
+        );
+        merge_place(
+            &mut row.destination_code,
+            &mut row.destination_name,
+            &mut row.destination_country,
+            change.destination.as_ref(),
+            row_mode,
+        );
         merge(&mut row.departure_at, change.departure_at, row_mode);
         merge(&mut row.arrival_at, change.arrival_at, row_mode);
         merge(&mut row.carrier, change.carrier.clone(), row_mode);
-        merge(&mut row.flight_number, change.flight_number.clone(), row_mode);
+        merge(
+            &mut row.flight_number,
+            change.flight_number.clone(),
+            row_mode,
+        );
         merge(&mut row.cabin_class, change.cabin_class.clone(), row_mode);
         if *row != before || is_new {
             row.updated_at = now;
@@ -199,10 +252,20 @@ pub fn apply_segments(segments: &mut Vec<segment::Model>, booking_id: Uuid, chan
 }
 
 /// Merges passenger changes into `passengers`; returns the indexes of new or changed rows.
-pub fn apply_passengers(passengers: &mut Vec<passenger::Model>, booking_id: Uuid, changes: &[PassengerChange], mode: Mode, now: DateTime<Utc>) -> Vec<usize> {
+pub fn apply_passengers(
+    passengers: &mut Vec<passenger::Model>,
+    booking_id: Uuid,
+    changes: &[PassengerChange],
+    mode: Mode,
+    now: DateTime<Utc>,
+) -> Vec<usize> {
+    let stored = passengers.len();
     let mut touched = Vec::new();
     for change in changes {
-        let index = match passengers.iter().position(|p| p.reference == change.reference) {
+        let index = match passengers
+            .iter()
+            .position(|p| p.reference == change.reference)
+        {
             Some(index) => index,
             None => {
                 passengers.push(passenger::Model {
@@ -223,7 +286,7 @@ pub fn apply_passengers(passengers: &mut Vec<passenger::Model>, booking_id: Uuid
         };
         let row = &mut passengers[index];
         let before = row.clone();
-        let is_new = row.created_at == now && row.updated_at == now;
+        let is_new = index >= stored;
         let row_mode = if is_new { Mode::Full } else { mode };
         merge(&mut row.first_name, change.first_name.clone(), row_mode);
         merge(&mut row.last_name, change.last_name.clone(), row_mode);
@@ -249,8 +312,16 @@ pub fn apply_passengers(passengers: &mut Vec<passenger::Model>, booking_id: Uuid
 
 /// Cancels the booking when the change asks for it and no segment is left active
 /// (Hahn Air: cancelling every leg cancels the booking).
-pub fn cancel_if_no_active_segment(b: &mut booking::Model, change: &BookingChange, segments: &[segment::Model], mode: Mode) {
-    let all_cancelled = !segments.is_empty() && segments.iter().all(|s| s.status == SegmentStatus::Cancelled);
+pub fn cancel_if_no_active_segment(
+    b: &mut booking::Model,
+    change: &BookingChange,
+    segments: &[segment::Model],
+    mode: Mode,
+) {
+    let all_cancelled = !segments.is_empty()
+        && segments
+            .iter()
+            .all(|s| s.status == SegmentStatus::Cancelled);
     if mode == Mode::Full && change.cancel_when_all_segments_cancelled && all_cancelled {
         set_status(b, BookingStatus::Cancelled);
     }
@@ -259,22 +330,41 @@ pub fn cancel_if_no_active_segment(b: &mut booking::Model, change: &BookingChang
 /// Recomputes the trip summary (CONTRACT §5): stated values win; otherwise the active
 /// segments decide, in sequence order.
 pub fn summarise(b: &mut booking::Model, segments: &[segment::Model]) {
-    let mut active: Vec<&segment::Model> = segments.iter().filter(|s| s.status == SegmentStatus::Active).collect();
+    let mut active: Vec<&segment::Model> = segments
+        .iter()
+        .filter(|s| s.status == SegmentStatus::Active)
+        .collect();
     active.sort_by_key(|s| s.sequence);
 
-    b.trip_start = b.stated_trip_start.or_else(|| active.iter().filter_map(|s| s.departure_at).min());
-    b.trip_end = b.stated_trip_end.or_else(|| active.iter().filter_map(|s| s.arrival_at.or(s.departure_at)).max());
+    b.trip_start = b
+        .stated_trip_start
+        .or_else(|| active.iter().filter_map(|s| s.departure_at).min());
+    b.trip_end = b.stated_trip_end.or_else(|| {
+        active
+            .iter()
+            .filter_map(|s| s.arrival_at.or(s.departure_at))
+            .max()
+    });
 
     let destinations: Vec<Place> = active
         .iter()
         .filter(|s| s.destination_code.is_some() || s.destination_name.is_some())
-        .map(|s| Place { code: s.destination_code.clone(), name: s.destination_name.clone(), country: s.destination_country.clone() })
+        .map(|s| Place {
+            code: s.destination_code.clone(),
+            name: s.destination_name.clone(),
+            country: s.destination_country.clone(),
+        })
         .collect();
     b.destinations = serde_json::to_value(&destinations).unwrap_or(Value::Array(Vec::new()));
 
-    let stated_destination = b.stated_destination_code.is_some() || b.stated_destination_name.is_some();
+    let stated_destination =
+        b.stated_destination_code.is_some() || b.stated_destination_name.is_some();
     let destination = if stated_destination {
-        Some(Place { code: b.stated_destination_code.clone(), name: b.stated_destination_name.clone(), country: b.stated_destination_country.clone() })
+        Some(Place {
+            code: b.stated_destination_code.clone(),
+            name: b.stated_destination_name.clone(),
+            country: b.stated_destination_country.clone(),
+        })
     } else {
         destinations.first().cloned()
     };
@@ -285,12 +375,20 @@ pub fn summarise(b: &mut booking::Model, segments: &[segment::Model]) {
 
     let stated_origin = b.stated_origin_code.is_some() || b.stated_origin_name.is_some();
     let origin = if stated_origin {
-        Place { code: b.stated_origin_code.clone(), name: b.stated_origin_name.clone(), country: b.stated_origin_country.clone() }
+        Place {
+            code: b.stated_origin_code.clone(),
+            name: b.stated_origin_name.clone(),
+            country: b.stated_origin_country.clone(),
+        }
     } else {
         active
             .iter()
             .find(|s| s.origin_code.is_some() || s.origin_name.is_some())
-            .map(|s| Place { code: s.origin_code.clone(), name: s.origin_name.clone(), country: s.origin_country.clone() })
+            .map(|s| Place {
+                code: s.origin_code.clone(),
+                name: s.origin_name.clone(),
+                country: s.origin_country.clone(),
+            })
             .unwrap_or_default()
     };
     b.origin_code = origin.code;
@@ -312,7 +410,10 @@ mod tests {
             reference: format!("1234-{n}"),
             sequence: Some(n),
             kind: Some(SegmentKind::Air),
-            destination: Some(Place { code: Some(dest.into()), ..Place::default() }),
+            destination: Some(Place {
+                code: Some(dest.into()),
+                ..Place::default()
+            }),
             departure_at: Some(at(dep)),
             arrival_at: Some(at(arr)),
             ..SegmentChange::default()
@@ -324,11 +425,21 @@ mod tests {
         let now = at("2026-01-01T00:00:00Z");
         let mut b = new_booking("hahn-air", "1234", now);
         let mut segments = Vec::new();
-        for change in [leg(3, "LAS", "2026-03-07T10:00:00Z", "2026-03-10T10:00:00Z"), leg(1, "SFO", "2026-03-01T10:00:00Z", "2026-03-04T10:00:00Z"), leg(2, "LAX", "2026-03-04T10:00:00Z", "2026-03-07T10:00:00Z")] {
+        for change in [
+            leg(3, "LAS", "2026-03-07T10:00:00Z", "2026-03-10T10:00:00Z"),
+            leg(1, "SFO", "2026-03-01T10:00:00Z", "2026-03-04T10:00:00Z"),
+            leg(2, "LAX", "2026-03-04T10:00:00Z", "2026-03-07T10:00:00Z"),
+        ] {
             apply_segments(&mut segments, b.id, &[change], Mode::Full, now);
         }
         summarise(&mut b, &segments);
-        let codes: Vec<_> = b.destinations.as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap().to_owned()).collect();
+        let codes: Vec<_> = b
+            .destinations
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["code"].as_str().unwrap().to_owned())
+            .collect();
         assert_eq!(codes, ["SFO", "LAX", "LAS"]);
         assert_eq!(b.destination_code.as_deref(), Some("SFO"));
         assert_eq!(b.trip_start, Some(at("2026-03-01T10:00:00Z")));
@@ -339,10 +450,28 @@ mod tests {
     fn an_older_create_only_fills_empty_fields() {
         let now = at("2026-01-01T00:00:00Z");
         let mut b = new_booking("p", "r", now);
-        let newer = BookingChange { reference: "r".into(), kind: Some(ChangeKind::Update), status: Some(BookingStatus::Ticketed), bag_count: Some(2), ..BookingChange::default() };
+        let newer = BookingChange {
+            reference: "r".into(),
+            kind: Some(ChangeKind::Update),
+            status: Some(BookingStatus::Ticketed),
+            bag_count: Some(2),
+            ..BookingChange::default()
+        };
         apply_booking(&mut b, &newer, Mode::Full, Some(at("2026-01-02T00:00:00Z")));
-        let older = BookingChange { reference: "r".into(), kind: Some(ChangeKind::Create), status: Some(BookingStatus::Confirmed), bag_count: Some(1), cabin_class: Some("economy".into()), ..BookingChange::default() };
-        apply_booking(&mut b, &older, Mode::FillOnly, Some(at("2026-01-01T00:00:00Z")));
+        let older = BookingChange {
+            reference: "r".into(),
+            kind: Some(ChangeKind::Create),
+            status: Some(BookingStatus::Confirmed),
+            bag_count: Some(1),
+            cabin_class: Some("economy".into()),
+            ..BookingChange::default()
+        };
+        apply_booking(
+            &mut b,
+            &older,
+            Mode::FillOnly,
+            Some(at("2026-01-01T00:00:00Z")),
+        );
         assert_eq!(b.status, BookingStatus::Ticketed);
         assert_eq!(b.bag_count, Some(2));
         assert_eq!(b.cabin_class.as_deref(), Some("economy"));
@@ -352,10 +481,16 @@ mod tests {
     #[test]
     fn cancellation_stops_marketing_and_a_newer_status_revives_it() {
         let mut b = new_booking("p", "r", at("2026-01-01T00:00:00Z"));
-        let cancel = BookingChange { status: Some(BookingStatus::Cancelled), ..BookingChange::default() };
+        let cancel = BookingChange {
+            status: Some(BookingStatus::Cancelled),
+            ..BookingChange::default()
+        };
         apply_booking(&mut b, &cancel, Mode::Full, None);
         assert!(!b.marketing_allowed);
-        let revive = BookingChange { status: Some(BookingStatus::Confirmed), ..BookingChange::default() };
+        let revive = BookingChange {
+            status: Some(BookingStatus::Confirmed),
+            ..BookingChange::default()
+        };
         apply_booking(&mut b, &revive, Mode::Full, None);
         assert!(b.marketing_allowed);
     }
@@ -365,8 +500,31 @@ mod tests {
         let now = at("2026-01-01T00:00:00Z");
         let mut segments = Vec::new();
         let id = Uuid::now_v7();
-        apply_segments(&mut segments, id, &[SegmentChange { reference: "a".into(), sequence: Some(1), ..SegmentChange::default() }], Mode::Full, now);
-        apply_segments(&mut segments, id, &[SegmentChange { reference: "b".into(), sequence: Some(1), ..SegmentChange::default() }], Mode::Full, now);
-        assert_eq!(segments.iter().map(|s| s.sequence).collect::<Vec<_>>(), [1, 2]);
+        apply_segments(
+            &mut segments,
+            id,
+            &[SegmentChange {
+                reference: "a".into(),
+                sequence: Some(1),
+                ..SegmentChange::default()
+            }],
+            Mode::Full,
+            now,
+        );
+        apply_segments(
+            &mut segments,
+            id,
+            &[SegmentChange {
+                reference: "b".into(),
+                sequence: Some(1),
+                ..SegmentChange::default()
+            }],
+            Mode::Full,
+            now,
+        );
+        assert_eq!(
+            segments.iter().map(|s| s.sequence).collect::<Vec<_>>(),
+            [1, 2]
+        );
     }
 }

@@ -46,13 +46,28 @@ pub struct Receipt<'a> {
 /// What became of a delivery.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    Applied { event_id: Uuid, booking_id: Uuid, reference: String, created: bool },
-    Stale { event_id: Uuid, booking_id: Uuid },
-    Ignored { event_id: Uuid },
+    Applied {
+        event_id: Uuid,
+        booking_id: Uuid,
+        reference: String,
+        created: bool,
+    },
+    Stale {
+        event_id: Uuid,
+        booking_id: Uuid,
+    },
+    Ignored {
+        event_id: Uuid,
+    },
     /// Archived as rejected (invalid JSON, failed validation, unknown topic).
-    Rejected { event_id: Uuid },
+    Rejected {
+        event_id: Uuid,
+    },
     /// Seen before: the first delivery's event id and status.
-    Duplicate { event_id: Uuid, first_status: EventStatus },
+    Duplicate {
+        event_id: Uuid,
+        first_status: EventStatus,
+    },
 }
 
 /// Applies deliveries to the database.
@@ -78,8 +93,15 @@ impl Processor {
     /// # Errors
     /// Database errors; the caller archives the delivery as `failed` (or answers 503
     /// when the database is unreachable).
-    pub async fn apply(&self, receipt: &Receipt<'_>, delivery: &Delivery) -> Result<Outcome, DbErr> {
-        let key = delivery.idempotency_key.clone().unwrap_or_else(|| receipt.fallback_key.clone());
+    pub async fn apply(
+        &self,
+        receipt: &Receipt<'_>,
+        delivery: &Delivery,
+    ) -> Result<Outcome, DbErr> {
+        let key = delivery
+            .idempotency_key
+            .clone()
+            .unwrap_or_else(|| receipt.fallback_key.clone());
         let _guard = match &self.write_lock {
             Some(lock) => Some(lock.lock().await),
             None => None,
@@ -103,27 +125,51 @@ impl Processor {
         }
     }
 
-    async fn apply_in(&self, txn: &sea_orm::DatabaseTransaction, receipt: &Receipt<'_>, delivery: &Delivery, key: &str) -> Result<Outcome, DbErr> {
+    async fn apply_in(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        receipt: &Receipt<'_>,
+        delivery: &Delivery,
+        key: &str,
+    ) -> Result<Outcome, DbErr> {
         let mut replay_of = receipt.replay_of;
         if replay_of.is_none() {
             match store::find_event(txn, receipt.partner, key).await? {
                 // A delivery that failed is tried again when the partner retries it.
                 Some((event_id, EventStatus::Failed)) => replay_of = Some(event_id),
-                Some((event_id, first_status)) => return Ok(Outcome::Duplicate { event_id, first_status }),
+                Some((event_id, first_status)) => {
+                    return Ok(Outcome::Duplicate {
+                        event_id,
+                        first_status,
+                    })
+                }
                 None => {}
             }
         }
-        let receipt = &Receipt { replay_of, ..receipt.clone() };
+        let receipt = &Receipt {
+            replay_of,
+            ..receipt.clone()
+        };
         let change = match &delivery.action {
             Action::Ignore { reason } => {
-                let row = EventRow { key, delivery_type: &delivery.event_type, occurred_at: delivery.occurred_at, status: EventStatus::Ignored, error: Some(reason.clone()), detail: delivery.detail.clone(), booking_id: None };
+                let row = EventRow {
+                    key,
+                    delivery_type: &delivery.event_type,
+                    occurred_at: delivery.occurred_at,
+                    status: EventStatus::Ignored,
+                    error: Some(reason.clone()),
+                    detail: delivery.detail.clone(),
+                    booking_id: None,
+                };
                 let event_id = store::write_event(txn, receipt, row).await?;
                 return Ok(Outcome::Ignored { event_id });
             }
             Action::Apply(change) => change,
         };
-        let now = receipt.received_at;
-        let (mut booking, created) = store::lock_or_create_booking(txn, receipt.partner, &change.reference, now).await?;
+        // Row timestamps are wall-clock time, also when replaying an old delivery.
+        let now = Utc::now();
+        let (mut booking, created) =
+            store::lock_or_create_booking(txn, receipt.partner, &change.reference, now).await?;
         let older = match (delivery.occurred_at, booking.last_source_at) {
             (Some(at), Some(last)) => at < last,
             _ => false,
@@ -132,9 +178,22 @@ impl Processor {
             (false, _) => Mode::Full,
             (true, Some(ChangeKind::Create)) => Mode::FillOnly,
             (true, _) => {
-                let row = EventRow { key, delivery_type: &delivery.event_type, occurred_at: delivery.occurred_at, status: EventStatus::Stale, error: Some("older than the newest change already applied to this booking".into()), detail: delivery.detail.clone(), booking_id: Some(booking.id) };
+                let row = EventRow {
+                    key,
+                    delivery_type: &delivery.event_type,
+                    occurred_at: delivery.occurred_at,
+                    status: EventStatus::Stale,
+                    error: Some(
+                        "older than the newest change already applied to this booking".into(),
+                    ),
+                    detail: delivery.detail.clone(),
+                    booking_id: Some(booking.id),
+                };
                 let event_id = store::write_event(txn, receipt, row).await?;
-                return Ok(Outcome::Stale { event_id, booking_id: booking.id });
+                return Ok(Outcome::Stale {
+                    event_id,
+                    booking_id: booking.id,
+                });
             }
         };
         let before = booking.clone();
@@ -144,47 +203,90 @@ impl Processor {
         }
         merge::apply_booking(&mut booking, change, mode, delivery.occurred_at);
         let mut segments = store::segments(txn, booking.id).await?;
+        let stored = segments.len();
         let touched = merge::apply_segments(&mut segments, booking.id, &change.segments, mode, now);
-        store::write_segments(txn, &segments, &touched, now).await?;
+        store::write_segments(txn, &segments, &touched, stored).await?;
         let mut passengers = store::passengers(txn, booking.id).await?;
-        let touched = merge::apply_passengers(&mut passengers, booking.id, &change.passengers, mode, now);
-        store::write_passengers(txn, &passengers, &touched, now).await?;
+        let stored = passengers.len();
+        let touched =
+            merge::apply_passengers(&mut passengers, booking.id, &change.passengers, mode, now);
+        store::write_passengers(txn, &passengers, &touched, stored).await?;
         merge::cancel_if_no_active_segment(&mut booking, change, &segments, mode);
         merge::summarise(&mut booking, &segments);
         if booking != before || created {
             booking.updated_at = now;
             store::update_booking(txn, booking.clone()).await?;
         }
-        let row = EventRow { key, delivery_type: &delivery.event_type, occurred_at: delivery.occurred_at, status: EventStatus::Applied, error: None, detail: delivery.detail.clone(), booking_id: Some(booking.id) };
+        let row = EventRow {
+            key,
+            delivery_type: &delivery.event_type,
+            occurred_at: delivery.occurred_at,
+            status: EventStatus::Applied,
+            error: None,
+            detail: delivery.detail.clone(),
+            booking_id: Some(booking.id),
+        };
         let event_id = store::write_event(txn, receipt, row).await?;
-        Ok(Outcome::Applied { event_id, booking_id: booking.id, reference: booking.reference, created })
+        Ok(Outcome::Applied {
+            event_id,
+            booking_id: booking.id,
+            reference: booking.reference,
+            created,
+        })
     }
 
     /// Archives a delivery that could not be applied (`rejected` or `failed`).
     ///
     /// # Errors
     /// Database errors.
-    pub async fn archive(&self, receipt: &Receipt<'_>, event_type: &str, status: EventStatus, error: &str, detail: Option<Value>) -> Result<Outcome, DbErr> {
+    pub async fn archive(
+        &self,
+        receipt: &Receipt<'_>,
+        event_type: &str,
+        status: EventStatus,
+        error: &str,
+        detail: Option<Value>,
+    ) -> Result<Outcome, DbErr> {
         let _guard = match &self.write_lock {
             Some(lock) => Some(lock.lock().await),
             None => None,
         };
         let key = receipt.fallback_key.as_str();
         if receipt.replay_of.is_none() {
-            if let Some((event_id, first_status)) = store::find_event(&self.db, receipt.partner, key).await? {
-                return Ok(Outcome::Duplicate { event_id, first_status });
+            if let Some((event_id, first_status)) =
+                store::find_event(&self.db, receipt.partner, key).await?
+            {
+                return Ok(Outcome::Duplicate {
+                    event_id,
+                    first_status,
+                });
             }
         }
-        let row = EventRow { key, delivery_type: event_type, occurred_at: None, status, error: Some(error.to_owned()), detail, booking_id: None };
+        let row = EventRow {
+            key,
+            delivery_type: event_type,
+            occurred_at: None,
+            status,
+            error: Some(error.to_owned()),
+            detail,
+            booking_id: None,
+        };
         match store::write_event(&self.db, receipt, row).await {
             Ok(event_id) => Ok(Outcome::Rejected { event_id }),
-            Err(err) if is_unique_violation(&err) => self.duplicate_of(receipt.partner, key).await?.ok_or(err),
+            Err(err) if is_unique_violation(&err) => {
+                self.duplicate_of(receipt.partner, key).await?.ok_or(err)
+            }
             Err(err) => Err(err),
         }
     }
 
     async fn duplicate_of(&self, partner: &str, key: &str) -> Result<Option<Outcome>, DbErr> {
-        Ok(store::find_event(&self.db, partner, key).await?.map(|(event_id, first_status)| Outcome::Duplicate { event_id, first_status }))
+        Ok(store::find_event(&self.db, partner, key)
+            .await?
+            .map(|(event_id, first_status)| Outcome::Duplicate {
+                event_id,
+                first_status,
+            }))
     }
 }
 
@@ -201,7 +303,10 @@ pub(crate) struct EventRow<'a> {
 
 /// Whether a database error is a unique-constraint violation.
 pub fn is_unique_violation(err: &DbErr) -> bool {
-    matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
 }
 
 /// Whether a database error means the database is unreachable or overloaded (503),
@@ -211,9 +316,17 @@ pub fn is_unavailable(err: &DbErr) -> bool {
         DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
         DbErr::Exec(_) | DbErr::Query(_) => {
             let text = err.to_string().to_ascii_lowercase();
-            ["database is locked", "connection", "terminating", "does not allow connections", "pool timed out", "broken pipe", "closed"]
-                .iter()
-                .any(|needle| text.contains(needle))
+            [
+                "database is locked",
+                "connection",
+                "terminating",
+                "does not allow connections",
+                "pool timed out",
+                "broken pipe",
+                "closed",
+            ]
+            .iter()
+            .any(|needle| text.contains(needle))
         }
         _ => false,
     }

@@ -3,15 +3,19 @@
 use chrono::{DateTime, Utc};
 use entity::{booking, event, passenger, segment, EventStatus};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
 use super::{merge, EventRow, Receipt};
 
 /// The first event archived under (partner, key), if any.
-pub async fn find_event<C: ConnectionTrait>(db: &C, partner: &str, key: &str) -> Result<Option<(Uuid, EventStatus)>, DbErr> {
+pub async fn find_event<C: ConnectionTrait>(
+    db: &C,
+    partner: &str,
+    key: &str,
+) -> Result<Option<(Uuid, EventStatus)>, DbErr> {
     event::Entity::find()
         .select_only()
         .column(event::Column::Id)
@@ -25,43 +29,76 @@ pub async fn find_event<C: ConnectionTrait>(db: &C, partner: &str, key: &str) ->
 
 /// The booking for (partner, reference), created if missing, locked for the rest of
 /// the transaction on PostgreSQL. Returns whether this call created it.
-pub async fn lock_or_create_booking<C: ConnectionTrait>(db: &C, partner: &str, reference: &str, now: DateTime<Utc>) -> Result<(booking::Model, bool), DbErr> {
+pub async fn lock_or_create_booking<C: ConnectionTrait>(
+    db: &C,
+    partner: &str,
+    reference: &str,
+    now: DateTime<Utc>,
+) -> Result<(booking::Model, bool), DbErr> {
     let fresh = merge::new_booking(partner, reference, now);
     let fresh_id = fresh.id;
     booking::Entity::insert(fresh.into_active_model().reset_all())
         .on_conflict_do_nothing_on([booking::Column::Partner, booking::Column::Reference])
         .exec_without_returning(db)
         .await?;
-    let mut query = booking::Entity::find().filter(booking::Column::Partner.eq(partner)).filter(booking::Column::Reference.eq(reference));
+    let mut query = booking::Entity::find()
+        .filter(booking::Column::Partner.eq(partner))
+        .filter(booking::Column::Reference.eq(reference));
     if db.get_database_backend() == DatabaseBackend::Postgres {
         query = query.lock_exclusive();
     }
-    let row = query.one(db).await?.ok_or_else(|| DbErr::RecordNotFound(format!("booking {partner}/{reference}")))?;
+    let row = query
+        .one(db)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("booking {partner}/{reference}")))?;
     let created = row.id == fresh_id;
     Ok((row, created))
 }
 
-pub async fn update_booking<C: ConnectionTrait>(db: &C, model: booking::Model) -> Result<(), DbErr> {
+pub async fn update_booking<C: ConnectionTrait>(
+    db: &C,
+    model: booking::Model,
+) -> Result<(), DbErr> {
     model.into_active_model().reset_all().update(db).await?;
     Ok(())
 }
 
-pub async fn segments<C: ConnectionTrait>(db: &C, booking_id: Uuid) -> Result<Vec<segment::Model>, DbErr> {
-    segment::Entity::find().filter(segment::Column::BookingId.eq(booking_id)).order_by_asc(segment::Column::Sequence).all(db).await
+pub async fn segments<C: ConnectionTrait>(
+    db: &C,
+    booking_id: Uuid,
+) -> Result<Vec<segment::Model>, DbErr> {
+    segment::Entity::find()
+        .filter(segment::Column::BookingId.eq(booking_id))
+        .order_by_asc(segment::Column::Sequence)
+        .all(db)
+        .await
 }
 
-pub async fn passengers<C: ConnectionTrait>(db: &C, booking_id: Uuid) -> Result<Vec<passenger::Model>, DbErr> {
-    passenger::Entity::find().filter(passenger::Column::BookingId.eq(booking_id)).all(db).await
+pub async fn passengers<C: ConnectionTrait>(
+    db: &C,
+    booking_id: Uuid,
+) -> Result<Vec<passenger::Model>, DbErr> {
+    passenger::Entity::find()
+        .filter(passenger::Column::BookingId.eq(booking_id))
+        .all(db)
+        .await
 }
 
-/// Inserts new rows (created at `now`) and updates the other touched ones.
-pub async fn write_segments<C: ConnectionTrait>(db: &C, rows: &[segment::Model], touched: &[usize], now: DateTime<Utc>) -> Result<(), DbErr> {
+/// Inserts new rows (at or past index `stored`) and updates the other touched ones.
+pub async fn write_segments<C: ConnectionTrait>(
+    db: &C,
+    rows: &[segment::Model],
+    touched: &[usize],
+    stored: usize,
+) -> Result<(), DbErr> {
     for &index in touched {
         let row = rows[index].clone();
-        let is_new = row.created_at == now;
+        let is_new = index >= stored;
         let active = row.into_active_model().reset_all();
         if is_new {
-            segment::Entity::insert(active).exec_without_returning(db).await?;
+            segment::Entity::insert(active)
+                .exec_without_returning(db)
+                .await?;
         } else {
             active.update(db).await?;
         }
@@ -69,13 +106,20 @@ pub async fn write_segments<C: ConnectionTrait>(db: &C, rows: &[segment::Model],
     Ok(())
 }
 
-pub async fn write_passengers<C: ConnectionTrait>(db: &C, rows: &[passenger::Model], touched: &[usize], now: DateTime<Utc>) -> Result<(), DbErr> {
+pub async fn write_passengers<C: ConnectionTrait>(
+    db: &C,
+    rows: &[passenger::Model],
+    touched: &[usize],
+    stored: usize,
+) -> Result<(), DbErr> {
     for &index in touched {
         let row = rows[index].clone();
-        let is_new = row.created_at == now;
+        let is_new = index >= stored;
         let active = row.into_active_model().reset_all();
         if is_new {
-            passenger::Entity::insert(active).exec_without_returning(db).await?;
+            passenger::Entity::insert(active)
+                .exec_without_returning(db)
+                .await?;
         } else {
             active.update(db).await?;
         }
@@ -84,9 +128,16 @@ pub async fn write_passengers<C: ConnectionTrait>(db: &C, rows: &[passenger::Mod
 }
 
 /// Writes the event row: a new one, or the replayed one updated in place.
-pub async fn write_event<C: ConnectionTrait>(db: &C, receipt: &Receipt<'_>, row: EventRow<'_>) -> Result<Uuid, DbErr> {
+pub async fn write_event<C: ConnectionTrait>(
+    db: &C,
+    receipt: &Receipt<'_>,
+    row: EventRow<'_>,
+) -> Result<Uuid, DbErr> {
     if let Some(id) = receipt.replay_of {
-        let existing = event::Entity::find_by_id(id).one(db).await?.ok_or_else(|| DbErr::RecordNotFound(format!("event {id}")))?;
+        let existing = event::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound(format!("event {id}")))?;
         let mut active = existing.into_active_model();
         active.status = sea_orm::Set(row.status);
         active.error = sea_orm::Set(row.error);
@@ -114,6 +165,8 @@ pub async fn write_event<C: ConnectionTrait>(db: &C, receipt: &Receipt<'_>, row:
         detail: row.detail,
         booking_id: row.booking_id,
     };
-    event::Entity::insert(model.into_active_model().reset_all()).exec_without_returning(db).await?;
+    event::Entity::insert(model.into_active_model().reset_all())
+        .exec_without_returning(db)
+        .await?;
     Ok(id)
 }

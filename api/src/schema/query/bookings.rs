@@ -27,9 +27,13 @@ impl BookingQuery {
     /// One booking by id; null when there is none (an id that is not a UUID included).
     #[graphql(guard = "SignedIn")]
     async fn booking(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Booking>> {
-        let Ok(id) = Uuid::parse_str(id.as_str()) else { return Ok(None) };
+        let Ok(id) = Uuid::parse_str(id.as_str()) else {
+            return Ok(None);
+        };
         let db = ctx.data::<DatabaseConnection>()?;
-        let found = store::bookings::find(db, id).await.map_err(|e| ApiError::from(e).extend())?;
+        let found = store::bookings::find(db, id)
+            .await
+            .map_err(|e| ApiError::from(e).extend())?;
         Ok(found.map(Booking))
     }
 
@@ -50,7 +54,10 @@ impl BookingQuery {
 
     /// Bookings matching the filter, newest first (analyst tokens only).
     /// `first` defaults to 20; over 100 is refused.
-    #[graphql(guard = "AnalystOnly", complexity = "connection_complexity(first, child_complexity)")]
+    #[graphql(
+        guard = "AnalystOnly",
+        complexity = "connection_complexity(first, child_complexity)"
+    )]
     async fn bookings(
         &self,
         ctx: &Context<'_>,
@@ -64,6 +71,12 @@ impl BookingQuery {
         let page = store::bookings::page(db, condition.clone(), args.after, args.first)
             .await
             .map_err(|e| ApiError::from(e).extend())?;
-        Ok(connection(page, args, store::bookings::position, Booking, BookingTotals(condition)))
+        Ok(connection(
+            page,
+            args,
+            store::bookings::position,
+            Booking,
+            BookingTotals(condition),
+        ))
     }
 }

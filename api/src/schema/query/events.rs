@@ -25,7 +25,10 @@ pub struct EventQuery;
 impl EventQuery {
     /// Archived deliveries matching the filter, newest first (analyst tokens only).
     /// `first` defaults to 20; over 100 is refused.
-    #[graphql(guard = "AnalystOnly", complexity = "connection_complexity(first, child_complexity)")]
+    #[graphql(
+        guard = "AnalystOnly",
+        complexity = "connection_complexity(first, child_complexity)"
+    )]
     async fn events(
         &self,
         ctx: &Context<'_>,
@@ -34,11 +37,20 @@ impl EventQuery {
         after: Option<String>,
     ) -> Result<EventConnection> {
         let args = PageArgs::parse(first, after.as_deref()).map_err(|e| e.extend())?;
-        let condition = filter.unwrap_or_default().condition().map_err(|e| e.extend())?;
+        let condition = filter
+            .unwrap_or_default()
+            .condition()
+            .map_err(|e| e.extend())?;
         let db = ctx.data::<DatabaseConnection>()?;
         let page = store::events::page(db, condition.clone(), args.after, args.first)
             .await
             .map_err(|e| ApiError::from(e).extend())?;
-        Ok(connection(page, args, store::events::position, Event, EventTotals(condition)))
+        Ok(connection(
+            page,
+            args,
+            store::events::position,
+            Event,
+            EventTotals(condition),
+        ))
     }
 }

@@ -8,4 +8,8 @@ use async_graphql::MergedObject;
 
 /// Every root field of the API.
 #[derive(MergedObject, Default)]
-pub struct Query(bookings::BookingQuery, events::EventQuery, stats::StatsQuery);
+pub struct Query(
+    bookings::BookingQuery,
+    events::EventQuery,
+    stats::StatsQuery,
+);

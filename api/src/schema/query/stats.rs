@@ -33,7 +33,9 @@ impl StatsQuery {
     #[graphql(guard = "AnalystOnly")]
     async fn partners(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
         let db = ctx.data::<DatabaseConnection>()?;
-        store::stats::partners(db).await.map_err(|e| ApiError::from(e).extend())
+        store::stats::partners(db)
+            .await
+            .map_err(|e| ApiError::from(e).extend())
     }
 
     /// Bookings matching the filter per status, largest first (analyst).
@@ -45,8 +47,16 @@ impl StatsQuery {
     ) -> Result<Vec<BookingStatusCount>> {
         let db = ctx.data::<DatabaseConnection>()?;
         let condition = filter.unwrap_or_default().condition();
-        let counts = store::stats::bookings_by_status(db, condition).await.map_err(|e| ApiError::from(e).extend())?;
-        Ok(counts.into_iter().map(|(status, count)| BookingStatusCount { status: status.into(), count }).collect())
+        let counts = store::stats::bookings_by_status(db, condition)
+            .await
+            .map_err(|e| ApiError::from(e).extend())?;
+        Ok(counts
+            .into_iter()
+            .map(|(status, count)| BookingStatusCount {
+                status: status.into(),
+                count,
+            })
+            .collect())
     }
 
     /// Bookings matching the filter per destination airport, largest first, at most
@@ -67,7 +77,11 @@ impl StatsQuery {
         Ok(counts
             .into_iter()
             .map(|c| BookingDestinationCount {
-                destination: Place::from_parts(c.code.as_ref(), c.name.as_ref(), c.country.as_ref()),
+                destination: Place::from_parts(
+                    c.code.as_ref(),
+                    c.name.as_ref(),
+                    c.country.as_ref(),
+                ),
                 count: c.count,
             })
             .collect())

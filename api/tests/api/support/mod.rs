@@ -1,0 +1,206 @@
+//! The test harness: a fresh, migrated database per test (SQLite in a temp file, or a new
+//! PostgreSQL database when `TEST_DATABASE_URL` names a server), the real router on an
+//! ephemeral port, tokens, and a GraphQL client.
+
+pub mod seed;
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use api::{
+    auth::{Principal, Role, TokenKeys},
+    router, AppState, HttpOptions,
+};
+use axum::http::HeaderValue;
+use common::Secret;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+pub const SECRET: &str = "test-secret-that-signs-api-tokens";
+
+/// A fresh database, and the SQLite file to remove afterwards (if any).
+pub struct TestDb {
+    pub db: DatabaseConnection,
+    sqlite_file: Option<PathBuf>,
+}
+
+impl TestDb {
+    pub async fn new() -> Self {
+        let name = format!("api_test_{}", Uuid::now_v7().simple());
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(server) if server.starts_with("postgres") => {
+                let admin = Database::connect(&server)
+                    .await
+                    .expect("connect to TEST_DATABASE_URL");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .expect("create test database");
+                admin.close().await.ok();
+                let db = common::db::connect(&with_database(&server, &name), 8)
+                    .await
+                    .expect("connect test db");
+                Self {
+                    db,
+                    sqlite_file: None,
+                }
+            }
+            _ => {
+                let path = std::env::temp_dir().join(format!("{name}.db"));
+                let url = format!("sqlite://{}?mode=rwc", path.display());
+                let db = common::db::connect(&url, 8)
+                    .await
+                    .expect("open sqlite test db");
+                Self {
+                    db,
+                    sqlite_file: Some(path),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(path) = &self.sqlite_file {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+        }
+    }
+}
+
+/// `postgres://u@h:5432/test?x` with the database name replaced.
+fn with_database(server: &str, name: &str) -> String {
+    let (base, query) = server
+        .split_once('?')
+        .map_or((server, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_part = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{host_part}/{name}?{query}"),
+        None => format!("{host_part}/{name}"),
+    }
+}
+
+/// The api running on 127.0.0.1 on a free port.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub db: DatabaseConnection,
+    pub client: reqwest::Client,
+    keys: TokenKeys,
+    _database: TestDb,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(HttpOptions::default()).await
+}
+
+pub async fn spawn_app_with(options: HttpOptions) -> TestApp {
+    let database = TestDb::new().await;
+    let db = database.db.clone();
+    let secret = Secret::new(SECRET);
+    let app = router(AppState::new(db.clone(), &secret).with_options(options));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("local addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    TestApp {
+        addr,
+        db,
+        client: reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client"),
+        keys: TokenKeys::new(&secret),
+        _database: database,
+    }
+}
+
+/// Options that allow one CORS origin.
+pub fn cors_options(origin: &'static str) -> HttpOptions {
+    HttpOptions {
+        cors_origins: vec![HeaderValue::from_static(origin)],
+        ..HttpOptions::default()
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub fn token(&self, role: Role) -> String {
+        self.keys
+            .issue(role, Duration::from_secs(600), "tests")
+            .expect("issue token")
+    }
+
+    /// POSTs a query with a token of `role` and returns the JSON response (asserting 200).
+    pub async fn query(&self, role: Role, query: &str, variables: Value) -> Value {
+        let token = self.token(role);
+        let response = self
+            .post_graphql(
+                Some(&token),
+                &json!({"query": query, "variables": variables}),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "GraphQL over HTTP answers 200");
+        response.json().await.expect("JSON body")
+    }
+
+    /// POSTs a raw body to /graphql with an optional bearer token.
+    pub async fn post_graphql(&self, token: Option<&str>, body: &Value) -> reqwest::Response {
+        let mut request = self.client.post(self.url("/graphql")).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("request")
+    }
+}
+
+/// The analyst principal, for executing the schema directly.
+pub fn analyst() -> Principal {
+    Principal {
+        role: Role::Analyst,
+        subject: Some("tests".into()),
+    }
+}
+
+/// The `extensions.code` of every error in a response.
+pub fn error_codes(response: &Value) -> Vec<String> {
+    response["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| {
+                    e["extensions"]["code"]
+                        .as_str()
+                        .unwrap_or("<none>")
+                        .to_owned()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn database_names_are_swapped_in_server_urls() {
+    assert_eq!(
+        with_database("postgres://postgres@127.0.0.1:5432/test", "x"),
+        "postgres://postgres@127.0.0.1:5432/x"
+    );
+    assert_eq!(
+        with_database("postgres://h/test?sslmode=disable", "x"),
+        "postgres://h/x?sslmode=disable"
+    );
+    assert_eq!(
+        with_database("postgres://h:5432", "x"),
+        "postgres://h:5432/x"
+    );
+}
