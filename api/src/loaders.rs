@@ -2,12 +2,21 @@
 //! page of N bookings ask for their segments one by one, and the loader turns those N
 //! asks into one `WHERE booking_id IN (…)` statement.
 //!
-//! The loaders live in the schema, shared by all requests, without a cache: concurrent
-//! requests batch together, and nothing read can go stale between requests.
+//! Batching alone depends on timing: a loader sends its batch 1 ms after the first key,
+//! and resolving a page of 100 bookings can take longer than that, which splits the
+//! batch. So the connection resolver also *primes* the loaders with every booking id of
+//! the page ([`Loaders::prime`]): one statement per selected list, cached for the
+//! request, and the per-booking resolvers then read the cache. Loaders are created per
+//! request ([`PerRequestLoaders`]), so the cache never outlives the request.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::{
+    async_trait::async_trait,
+    dataloader::{DataLoader, HashMapCache, Loader},
+    extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest},
+    Request, ServerResult,
+};
 use entity::{event, passenger, segment};
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
@@ -29,7 +38,7 @@ impl Loader<Uuid> for SegmentsByBooking {
 
     async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
         let rows = store::bookings::segments_of(&self.0, ids).await?;
-        Ok(group_by_booking(rows, |row| row.booking_id))
+        Ok(group_by_booking(ids, rows, |row| row.booking_id))
     }
 }
 
@@ -39,7 +48,7 @@ impl Loader<Uuid> for PassengersByBooking {
 
     async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
         let rows = store::bookings::passengers_of(&self.0, ids).await?;
-        Ok(group_by_booking(rows, |row| row.booking_id))
+        Ok(group_by_booking(ids, rows, |row| row.booking_id))
     }
 }
 
@@ -55,28 +64,87 @@ impl Loader<Uuid> for EventsByBooking {
     }
 }
 
-/// Splits rows by booking, keeping the order the statement returned them in.
-fn group_by_booking<T>(rows: Vec<T>, booking_id: impl Fn(&T) -> Uuid) -> HashMap<Uuid, Vec<T>> {
-    let mut groups: HashMap<Uuid, Vec<T>> = HashMap::new();
+/// Splits rows by booking, keeping the order the statement returned them in. Every
+/// asked-for booking gets an entry, empty if need be, so that it is cached as "none".
+fn group_by_booking<T>(ids: &[Uuid], rows: Vec<T>, booking_id: impl Fn(&T) -> Uuid) -> HashMap<Uuid, Vec<T>> {
+    let mut groups: HashMap<Uuid, Vec<T>> = ids.iter().map(|id| (*id, Vec::new())).collect();
     for row in rows {
         groups.entry(booking_id(&row)).or_default().push(row);
     }
     groups
 }
 
-/// The three loaders, ready to add to the schema's data.
+/// The loaders of one request.
 pub struct Loaders {
-    pub segments: DataLoader<SegmentsByBooking>,
-    pub passengers: DataLoader<PassengersByBooking>,
-    pub events: DataLoader<EventsByBooking>,
+    pub segments: DataLoader<SegmentsByBooking, HashMapCache>,
+    pub passengers: DataLoader<PassengersByBooking, HashMapCache>,
+    pub events: DataLoader<EventsByBooking, HashMapCache>,
+}
+
+/// Which nested lists a query selects under the bookings of a page.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Selected {
+    pub segments: bool,
+    pub passengers: bool,
+    pub events: bool,
 }
 
 impl Loaders {
     pub fn new(db: &DatabaseConnection) -> Self {
         Self {
-            segments: DataLoader::new(SegmentsByBooking(db.clone()), tokio::spawn),
-            passengers: DataLoader::new(PassengersByBooking(db.clone()), tokio::spawn),
-            events: DataLoader::new(EventsByBooking(db.clone()), tokio::spawn),
+            segments: DataLoader::with_cache(SegmentsByBooking(db.clone()), tokio::spawn, HashMapCache::default()),
+            passengers: DataLoader::with_cache(PassengersByBooking(db.clone()), tokio::spawn, HashMapCache::default()),
+            events: DataLoader::with_cache(EventsByBooking(db.clone()), tokio::spawn, HashMapCache::default()),
         }
+    }
+
+    /// Loads the selected lists of all `ids` at once (one statement each, concurrently)
+    /// into the request's cache.
+    ///
+    /// # Errors
+    /// The first database error.
+    pub async fn prime(&self, selected: Selected, ids: &[Uuid]) -> Result<(), ApiError> {
+        let ids = || ids.iter().copied();
+        let segments = async {
+            if selected.segments {
+                self.segments.load_many(ids()).await?;
+            }
+            Ok::<_, ApiError>(())
+        };
+        let passengers = async {
+            if selected.passengers {
+                self.passengers.load_many(ids()).await?;
+            }
+            Ok::<_, ApiError>(())
+        };
+        let events = async {
+            if selected.events {
+                self.events.load_many(ids()).await?;
+            }
+            Ok::<_, ApiError>(())
+        };
+        tokio::try_join!(segments, passengers, events)?;
+        Ok(())
+    }
+}
+
+/// Gives every request its own [`Loaders`], so cached rows live no longer than the request.
+pub struct PerRequestLoaders(pub DatabaseConnection);
+
+impl ExtensionFactory for PerRequestLoaders {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(PerRequestLoaders(self.0.clone()))
+    }
+}
+
+#[async_trait]
+impl Extension for PerRequestLoaders {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        next.run(ctx, request.data(Loaders::new(&self.0))).await
     }
 }

@@ -20,15 +20,15 @@ pub mod trip;
 use async_graphql::{EmptyMutation, EmptySubscription, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
-use crate::loaders::Loaders;
+use crate::loaders::PerRequestLoaders;
 pub use query::Query;
 
 /// The executable schema.
 pub type ApiSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 
-/// The schema over `db`, with its DataLoaders and query limits.
+/// The schema over `db`, with per-request DataLoaders and query limits.
 pub fn build_schema(db: DatabaseConnection) -> ApiSchema {
-    builder().data(Loaders::new(&db)).data(db).finish()
+    builder().extension(PerRequestLoaders(db.clone())).data(db).finish()
 }
 
 /// The schema as SDL: what `api print-schema` prints and `schema.graphql` holds.

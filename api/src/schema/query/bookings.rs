@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::{
     error::ApiError,
+    loaders::{Loaders, Selected},
     schema::{
         booking::Booking,
         connection::{connection, BookingTotals, PageArgs},
