@@ -66,7 +66,11 @@ impl Loader<Uuid> for EventsByBooking {
 
 /// Splits rows by booking, keeping the order the statement returned them in. Every
 /// asked-for booking gets an entry, empty if need be, so that it is cached as "none".
-fn group_by_booking<T>(ids: &[Uuid], rows: Vec<T>, booking_id: impl Fn(&T) -> Uuid) -> HashMap<Uuid, Vec<T>> {
+fn group_by_booking<T>(
+    ids: &[Uuid],
+    rows: Vec<T>,
+    booking_id: impl Fn(&T) -> Uuid,
+) -> HashMap<Uuid, Vec<T>> {
     let mut groups: HashMap<Uuid, Vec<T>> = ids.iter().map(|id| (*id, Vec::new())).collect();
     for row in rows {
         groups.entry(booking_id(&row)).or_default().push(row);
@@ -92,9 +96,21 @@ pub struct Selected {
 impl Loaders {
     pub fn new(db: &DatabaseConnection) -> Self {
         Self {
-            segments: DataLoader::with_cache(SegmentsByBooking(db.clone()), tokio::spawn, HashMapCache::default()),
-            passengers: DataLoader::with_cache(PassengersByBooking(db.clone()), tokio::spawn, HashMapCache::default()),
-            events: DataLoader::with_cache(EventsByBooking(db.clone()), tokio::spawn, HashMapCache::default()),
+            segments: DataLoader::with_cache(
+                SegmentsByBooking(db.clone()),
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
+            passengers: DataLoader::with_cache(
+                PassengersByBooking(db.clone()),
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
+            events: DataLoader::with_cache(
+                EventsByBooking(db.clone()),
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
         }
     }
 

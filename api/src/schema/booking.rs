@@ -62,18 +62,39 @@ impl TravellerCounts {
     }
 }
 
-/// The customer the partner named on the booking. Contact fields need an analyst token.
-#[derive(SimpleObject)]
+/// The customer the partner named on the booking.
 pub struct Customer {
+    id: Option<String>,
+    first_name: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+}
+
+// An `Object` rather than a `SimpleObject`: a guarded `SimpleObject` field that is refused
+// is left out of the response instead of being null as GraphQL requires.
+/// The customer the partner named on the booking. `email` and `phone` need an analyst token.
+#[Object]
+impl Customer {
     /// The partner's customer id.
-    pub id: Option<String>,
-    pub first_name: Option<String>,
+    async fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    async fn first_name(&self) -> Option<&str> {
+        self.first_name.as_deref()
+    }
+
     /// Analyst tokens only.
     #[graphql(guard = "AnalystOnly")]
-    pub email: Option<String>,
+    async fn email(&self) -> Option<&str> {
+        self.email.as_deref()
+    }
+
     /// E.164. Analyst tokens only.
     #[graphql(guard = "AnalystOnly")]
-    pub phone: Option<String>,
+    async fn phone(&self) -> Option<&str> {
+        self.phone.as_deref()
+    }
 }
 
 /// One trip as a partner knows it, unique per (partner, reference), with the trip

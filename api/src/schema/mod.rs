@@ -28,7 +28,10 @@ pub type ApiSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 
 /// The schema over `db`, with per-request DataLoaders and query limits.
 pub fn build_schema(db: DatabaseConnection) -> ApiSchema {
-    builder().extension(PerRequestLoaders(db.clone())).data(db).finish()
+    builder()
+        .extension(PerRequestLoaders(db.clone()))
+        .data(db)
+        .finish()
 }
 
 /// The schema as SDL: what `api print-schema` prints and `schema.graphql` holds.
