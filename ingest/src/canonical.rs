@@ -70,6 +70,9 @@ pub struct BookingChange {
     pub segments: Vec<SegmentChange>,
     /// When every segment ends up cancelled, cancel the booking too (Hahn Air legs).
     pub cancel_when_all_segments_cancelled: bool,
+    /// `segments` is the whole itinerary: stored segments missing from it are
+    /// cancelled (AirGateway `fullPath`).
+    pub replaces_segments: bool,
     /// Partner fields with no column of their own, kept on the booking.
     pub extras: Map<String, Value>,
 }

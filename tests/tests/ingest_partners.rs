@@ -795,8 +795,8 @@ mod spotnana {
         assert_eq!((b.origin_code, b.origin_country), (some("LHR"), some("GB")));
         assert_eq!(
             (b.destination_code, b.destination_country),
-            (some("FRA"), some("DE")),
-            "the first active segment's destination"
+            (some("SFO"), some("US")),
+            "the end of the outbound leg, not its connection in FRA"
         );
         let codes: Vec<_> = b
             .destinations
@@ -1410,6 +1410,12 @@ mod ground_transfer {
         assert_eq!(b.id, booking_id);
         assert_eq!(b.status, BookingStatus::Cancelled);
         assert!(!b.marketing_allowed, "a cancelled transfer is not marketed");
+        let transfer = &app.segments(booking_id).await[0];
+        assert_eq!(
+            transfer.status,
+            SegmentStatus::Cancelled,
+            "the transfer is cancelled with its booking"
+        );
         let e = event_of_body(&app, &cancellation).await;
         assert_applied_event(
             &app,

@@ -542,3 +542,44 @@ async fn replay_reapplies_failed_events_idempotently() {
 }
 
 use sea_orm::EntityTrait;
+
+#[tokio::test]
+async fn an_itinerary_change_cancels_the_legs_no_longer_in_the_full_path() {
+    let app = spawn_app().await;
+    let created = fixture("airgateway/order-created.json");
+    assert_eq!(
+        app.post("airgateway", &created, partners::agw()).await.json["status"],
+        "applied"
+    );
+    let change = with(
+        &created,
+        json!({"event": "ItineraryChange", "fullPath": "MAD-LGW, LGW-MAD", "updatedOn": "2025-03-16T10:00:00Z"}),
+    );
+    let reply = app.post("airgateway", &change, partners::agw()).await;
+    assert_eq!(reply.json["status"], "applied", "{:?}", reply.json);
+    let booking = app.booking("airgateway", "AGW-5F3K8M2Q").await.unwrap();
+    let segments: Vec<_> = app
+        .segments(booking.id)
+        .await
+        .into_iter()
+        .map(|s| (s.reference, s.status))
+        .collect();
+    use entity::SegmentStatus::{Active, Cancelled};
+    assert_eq!(
+        segments,
+        [
+            ("MAD-LHR#1".to_owned(), Cancelled),
+            ("LHR-MAD#2".to_owned(), Cancelled),
+            ("MAD-LGW#1".to_owned(), Active),
+            ("LGW-MAD#2".to_owned(), Active)
+        ]
+    );
+    let codes: Vec<_> = booking
+        .destinations
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(codes, ["LGW", "MAD"]);
+}

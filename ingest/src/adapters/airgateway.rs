@@ -145,6 +145,9 @@ pub fn normalize(request: Request<'_>) -> Result<Delivery, AdapterError> {
         infants,
         customer,
         passengers: lead.into_iter().collect(),
+        // `fullPath` lists every leg of the order: after an ItineraryChange, legs no
+        // longer in it are gone.
+        replaces_segments: !segments.is_empty(),
         segments,
         extras: extras(body),
         ..BookingChange::default()

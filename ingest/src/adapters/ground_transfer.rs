@@ -127,13 +127,19 @@ pub fn normalize(request: Request<'_>) -> Result<Delivery, AdapterError> {
             })
             .into_iter()
             .collect();
-    // The one transfer; an update only touches it when it says something about it.
-    let segments = (create || flight.is_some() || pickup.is_some())
+    // The one transfer; an update only touches it when it says something about it,
+    // and a cancellation cancels it with the booking.
+    let cancelled = status == Some(BookingStatus::Cancelled);
+    let segments = (create || cancelled || flight.is_some() || pickup.is_some())
         .then(|| SegmentChange {
             reference: reference.clone(),
             sequence: Some(1),
             kind: Some(SegmentKind::Transfer),
-            status: create.then_some(SegmentStatus::Active),
+            status: if cancelled {
+                Some(SegmentStatus::Cancelled)
+            } else {
+                create.then_some(SegmentStatus::Active)
+            },
             departure_at: pickup,
             carrier: flight.as_ref().map(|f| f.carrier().to_owned()),
             flight_number: flight.map(|f| f.into_inner()),
@@ -423,6 +429,7 @@ mod tests {
         assert_eq!(Value::Object(change.extras.clone()), extras);
         // The empty flightNumber is "not sent": the transfer keeps its flight.
         assert_eq!(change.segments.len(), 1);
+        assert_eq!(change.segments[0].status, Some(SegmentStatus::Cancelled));
         assert_eq!(change.segments[0].flight_number, None);
         assert_eq!(
             change.segments[0].departure_at,

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use crate::airports;
 use crate::canonical::{
     Action, AdapterError, BookingChange, ChangeKind, Customer, Delivery, FieldError,
-    PassengerChange, Request, SegmentChange,
+    PassengerChange, Place, Request, SegmentChange,
 };
 use crate::validate::{parse_utc, E164Phone, FlightNumber, Reader};
 
@@ -91,6 +91,10 @@ fn pnr(body: &Value) -> Result<Delivery, AdapterError> {
         }
     }
     let travelers = travelers(&mut reader);
+    let first_leg_flights = reader
+        .get("payload.airPnr.legs.0.flights")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
     let segments = flights(&mut reader, reference.as_deref().unwrap_or_default());
     reader.finish()?;
     let (Some(operation), Some(reference)) = (operation, reference) else {
@@ -134,6 +138,7 @@ fn pnr(body: &Value) -> Result<Delivery, AdapterError> {
             .into_iter()
             .map(|t| t.passenger)
             .collect(),
+        destination: journey_destination(&segments, first_leg_flights),
         segments,
         extras,
         ..BookingChange::default()
@@ -287,6 +292,14 @@ fn phone(reader: &mut Reader<'_>, path: &str) -> Option<String> {
     None
 }
 
+/// Where the trip goes: the arrival of the first leg's last flight. A leg is a journey
+/// (outbound, return) and its flights are hops, so a connection (FRA on LHR→FRA→SFO)
+/// is not the destination the landing page should name.
+fn journey_destination(segments: &[SegmentChange], first_leg_flights: usize) -> Option<Place> {
+    let last = first_leg_flights.checked_sub(1)?;
+    segments.get(last).and_then(|s| s.destination.clone())
+}
+
 /// `payload.airPnr.legs[].flights[]` as air segments, numbered across legs.
 fn flights(reader: &mut Reader<'_>, pnr_id: &str) -> Vec<SegmentChange> {
     let mut segments = Vec::new();
@@ -420,7 +433,9 @@ mod tests {
         assert_eq!(change.extras.get("sourcePnrId"), Some(&json!("LQ7T2K")));
         assert_eq!(change.extras.len(), 2);
         assert_eq!((change.trip_start, change.trip_end), (None, None));
-        assert_eq!((change.origin, change.destination), (None, None));
+        assert_eq!(change.origin, None);
+        // LHR→FRA→SFO, back SFO→LHR: the trip goes to SFO, not to the connection.
+        assert_eq!(code(&change.destination), Some("SFO"));
     }
 
     #[test]

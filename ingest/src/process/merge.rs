@@ -251,6 +251,29 @@ pub fn apply_segments(
     touched
 }
 
+/// Cancels stored segments the change no longer lists, when it lists the whole
+/// itinerary; returns the indexes of rows it changed.
+pub fn retire_missing_segments(
+    segments: &mut [segment::Model],
+    change: &BookingChange,
+    mode: Mode,
+    now: DateTime<Utc>,
+) -> Vec<usize> {
+    if mode != Mode::Full || !change.replaces_segments {
+        return Vec::new();
+    }
+    let mut touched = Vec::new();
+    for (index, row) in segments.iter_mut().enumerate() {
+        let listed = change.segments.iter().any(|s| s.reference == row.reference);
+        if !listed && row.status != SegmentStatus::Cancelled {
+            row.status = SegmentStatus::Cancelled;
+            row.updated_at = now;
+            touched.push(index);
+        }
+    }
+    touched
+}
+
 /// Merges passenger changes into `passengers`; returns the indexes of new or changed rows.
 pub fn apply_passengers(
     passengers: &mut Vec<passenger::Model>,

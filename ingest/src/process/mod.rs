@@ -204,7 +204,16 @@ impl Processor {
         merge::apply_booking(&mut booking, change, mode, delivery.occurred_at);
         let mut segments = store::segments(txn, booking.id).await?;
         let stored = segments.len();
-        let touched = merge::apply_segments(&mut segments, booking.id, &change.segments, mode, now);
+        let mut touched =
+            merge::apply_segments(&mut segments, booking.id, &change.segments, mode, now);
+        touched.extend(merge::retire_missing_segments(
+            &mut segments,
+            change,
+            mode,
+            now,
+        ));
+        touched.sort_unstable();
+        touched.dedup();
         store::write_segments(txn, &segments, &touched, stored).await?;
         let mut passengers = store::passengers(txn, booking.id).await?;
         let stored = passengers.len();
