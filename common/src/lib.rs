@@ -2,7 +2,9 @@
 
 pub mod db;
 pub mod health;
+pub mod http;
 pub mod logging;
+pub mod metrics;
 pub mod secret;
 pub mod shutdown;
 

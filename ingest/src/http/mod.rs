@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use axum::routing::post;
 use axum::Router;
-use tower_http::trace::TraceLayer;
 
 pub use error::IngestError;
 
@@ -30,12 +29,13 @@ pub struct AppState {
 
 /// The ingest router, ready to serve.
 pub fn router(state: AppState) -> Router {
-    let health = common::health::router(state.processor.db().clone());
-    Router::new()
+    let db = state.processor.db().clone();
+    let routes = Router::new()
         .route("/webhooks/{partner}", post(webhook::receive))
         .route("/webhooks/{partner}/{topic}", post(webhook::receive))
         .route("/oauth/token", post(oauth::token))
         .with_state(state)
-        .merge(health)
-        .layer(TraceLayer::new_for_http())
+        .merge(common::health::router(db.clone()))
+        .merge(common::metrics::router("ingest", db));
+    common::http::layer(routes, "ingest")
 }

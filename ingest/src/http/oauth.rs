@@ -146,6 +146,7 @@ fn issue(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(String, 
     };
     if !secret_eq(&client_secret, expected.expose()) {
         tracing::info!(partner = %partner.name, outcome = "invalid_client", "token request refused");
+        metrics::counter!("tripgraph_token_requests_refused_total", "partner" => partner.name.clone()).increment(1);
         return Err(OAuthError::InvalidClient);
     }
     let issuer = state.tokens.as_ref().ok_or(OAuthError::ServerError)?;
@@ -153,6 +154,8 @@ fn issue(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(String, 
         .issue(&partner.name, *token_ttl_s, Utc::now())
         .map_err(|_| OAuthError::ServerError)?;
     tracing::info!(partner = %partner.name, outcome = "issued", "access token issued");
+    metrics::counter!("tripgraph_tokens_issued_total", "partner" => partner.name.clone())
+        .increment(1);
     Ok((token, *token_ttl_s))
 }
 

@@ -55,6 +55,7 @@ pub async fn receive(
             reason = failure.reason,
             "delivery refused"
         );
+        count(&partner.name, UNKNOWN_TYPE, "unauthorized");
         return Err(IngestError::Unauthorized {
             reason: failure.reason,
             challenge: failure.challenge,
@@ -130,7 +131,14 @@ async fn handle(
         }
     };
     match state.processor.apply(receipt, &delivery).await {
-        Ok(outcome) => Ok(respond(adapter.reply(receipt.topic), outcome)),
+        Ok(outcome) => {
+            count(
+                receipt.partner,
+                &delivery.event_type,
+                outcome_name(&outcome),
+            );
+            Ok(respond(adapter.reply(receipt.topic), outcome))
+        }
         Err(err) if is_unavailable(&err) => {
             tracing::warn!(error = %err, "database unavailable");
             Err(IngestError::Unavailable)
@@ -159,6 +167,7 @@ async fn reject(
         IngestError::InvalidPayload(fields) => Some(json!({ "fields": fields })),
         _ => None,
     };
+    count(receipt.partner, UNKNOWN_TYPE, "rejected");
     match state
         .processor
         .archive(
@@ -186,6 +195,7 @@ async fn fail(
     event_type: &str,
     reason: &str,
 ) -> Result<Response, IngestError> {
+    count(receipt.partner, UNKNOWN_TYPE, "failed");
     match state
         .processor
         .archive(receipt, event_type, EventStatus::Failed, reason, None)
@@ -203,6 +213,15 @@ async fn fail(
             Err(IngestError::Failed { event_id: None })
         }
     }
+}
+
+/// The event-type label of deliveries not understood: what they claim to be is
+/// partner input, and would make the label set unbounded.
+const UNKNOWN_TYPE: &str = "unknown";
+
+/// `tripgraph_deliveries_total{partner, event_type, outcome}`.
+fn count(partner: &str, event_type: &str, outcome: &'static str) {
+    metrics::counter!("tripgraph_deliveries_total", "partner" => partner.to_owned(), "event_type" => event_type.to_owned(), "outcome" => outcome).increment(1);
 }
 
 fn event_id(outcome: &Outcome) -> uuid::Uuid {
