@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use entity::{booking, event, passenger, segment, EventStatus};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
+    sea_query::OnConflict, ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
     IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
@@ -27,8 +27,11 @@ pub async fn find_event<C: ConnectionTrait>(
         .await
 }
 
-/// The booking for (partner, reference), created if missing, locked for the rest of
-/// the transaction on PostgreSQL. Returns whether this call created it.
+/// The booking for (partner, reference), created if missing, in one statement:
+/// `INSERT … ON CONFLICT (partner, reference) DO UPDATE … RETURNING *`. On PostgreSQL
+/// the conflict update locks the existing row until the transaction ends, so parallel
+/// deliveries for one booking take turns; SQLite has a single writer anyway. Returns
+/// whether this call created the booking.
 pub async fn lock_or_create_booking<C: ConnectionTrait>(
     db: &C,
     partner: &str,
@@ -37,20 +40,14 @@ pub async fn lock_or_create_booking<C: ConnectionTrait>(
 ) -> Result<(booking::Model, bool), DbErr> {
     let fresh = merge::new_booking(partner, reference, now);
     let fresh_id = fresh.id;
-    booking::Entity::insert(fresh.into_active_model().reset_all())
-        .on_conflict_do_nothing_on([booking::Column::Partner, booking::Column::Reference])
-        .exec_without_returning(db)
+    let row = booking::Entity::insert(fresh.into_active_model().reset_all())
+        .on_conflict(
+            OnConflict::columns([booking::Column::Partner, booking::Column::Reference])
+                .update_column(booking::Column::Partner)
+                .to_owned(),
+        )
+        .exec_with_returning(db)
         .await?;
-    let mut query = booking::Entity::find()
-        .filter(booking::Column::Partner.eq(partner))
-        .filter(booking::Column::Reference.eq(reference));
-    if db.get_database_backend() == DatabaseBackend::Postgres {
-        query = query.lock_exclusive();
-    }
-    let row = query
-        .one(db)
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound(format!("booking {partner}/{reference}")))?;
     let created = row.id == fresh_id;
     Ok((row, created))
 }
