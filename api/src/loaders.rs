@@ -4,10 +4,10 @@
 //!
 //! Batching alone depends on timing: a loader sends its batch 1 ms after the first key,
 //! and resolving a page of 100 bookings can take longer than that, which splits the
-//! batch. So the connection resolver also *primes* the loaders with every booking id of
-//! the page ([`Loaders::prime`]): one statement per selected list, cached for the
-//! request, and the per-booking resolvers then read the cache. Loaders are created per
-//! request ([`PerRequestLoaders`]), so the cache never outlives the request.
+//! batch. So the root resolvers also *prime* the loaders with the booking ids they found
+//! ([`Loaders::prime`]): one statement per list the query selects, put in the request's
+//! cache with no delay, and the per-booking resolvers then read the cache. Loaders are
+//! created per request ([`PerRequestLoaders`]), so the cache never outlives the request.
 
 use std::{collections::HashMap, sync::Arc};
 
@@ -58,7 +58,7 @@ impl Loader<Uuid> for EventsByBooking {
 
     async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
         let rows = store::events::events_of(&self.0, ids).await?;
-        Ok(group_by_booking(rows, |row| {
+        Ok(group_by_booking(ids, rows, |row| {
             row.booking_id.unwrap_or_default()
         }))
     }
@@ -115,33 +115,33 @@ impl Loaders {
     }
 
     /// Loads the selected lists of all `ids` at once (one statement each, concurrently)
-    /// into the request's cache.
+    /// straight into the request's cache, without the batching delay.
     ///
     /// # Errors
     /// The first database error.
     pub async fn prime(&self, selected: Selected, ids: &[Uuid]) -> Result<(), ApiError> {
-        let ids = || ids.iter().copied();
-        let segments = async {
-            if selected.segments {
-                self.segments.load_many(ids()).await?;
-            }
-            Ok::<_, ApiError>(())
-        };
-        let passengers = async {
-            if selected.passengers {
-                self.passengers.load_many(ids()).await?;
-            }
-            Ok::<_, ApiError>(())
-        };
-        let events = async {
-            if selected.events {
-                self.events.load_many(ids()).await?;
-            }
-            Ok::<_, ApiError>(())
-        };
-        tokio::try_join!(segments, passengers, events)?;
+        tokio::try_join!(
+            prime_one(&self.segments, selected.segments, ids),
+            prime_one(&self.passengers, selected.passengers, ids),
+            prime_one(&self.events, selected.events, ids),
+        )?;
         Ok(())
     }
+}
+
+async fn prime_one<T>(
+    loader: &DataLoader<T, HashMapCache>,
+    wanted: bool,
+    ids: &[Uuid],
+) -> Result<(), ApiError>
+where
+    T: Loader<Uuid, Error = ApiError>,
+{
+    if wanted && !ids.is_empty() {
+        let values = loader.loader().load(ids).await?;
+        loader.feed_many(values).await;
+    }
+    Ok(())
 }
 
 /// Gives every request its own [`Loaders`], so cached rows live no longer than the request.

@@ -16,16 +16,22 @@ pub struct AnalystOnly;
 /// Any verified token, landing or analyst.
 pub struct SignedIn;
 
+/// Whether the request carries an analyst token.
+pub fn is_analyst(ctx: &Context<'_>) -> bool {
+    ctx.data_opt::<Principal>()
+        .is_some_and(|principal| principal.role == Role::Analyst)
+}
+
 impl Guard for AnalystOnly {
     async fn check(&self, ctx: &Context<'_>) -> Result<()> {
-        match ctx.data_opt::<Principal>() {
-            Some(principal) if principal.role == Role::Analyst => Ok(()),
-            _ => Err(ApiError::Forbidden(format!(
-                "`{}` needs an analyst token (a landing token may not read contact data, events or lists)",
-                ctx.item.node.name.node
-            ))
-            .extend()),
+        if is_analyst(ctx) {
+            return Ok(());
         }
+        Err(ApiError::Forbidden(format!(
+            "`{}` needs an analyst token (a landing token may not read contact data, events or lists)",
+            ctx.item.node.name.node
+        ))
+        .extend())
     }
 }
 

@@ -13,6 +13,7 @@ pub mod event;
 pub mod filters;
 pub mod guard;
 pub mod limits;
+pub mod nulls;
 pub mod query;
 pub mod scalars;
 pub mod trip;
@@ -40,5 +41,7 @@ pub fn sdl() -> String {
 }
 
 fn builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription).extension(limits::QueryLimits)
+    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+        .extension(limits::QueryLimits)
+        .extension(nulls::NullOnError)
 }

@@ -4,11 +4,12 @@ use std::collections::BTreeSet;
 
 use entity::{booking, event, BookingStatus};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter,
+    QuerySelect,
 };
 
 /// Bookings sharing a destination airport.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
 pub struct DestinationCount {
     pub code: Option<String>,
     pub name: Option<String>,
@@ -56,7 +57,7 @@ pub async fn bookings_by_status(
         .into_tuple()
         .all(db)
         .await?;
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
     Ok(counts)
 }
 
@@ -70,26 +71,17 @@ pub async fn bookings_by_destination(
     filter: Condition,
     first: usize,
 ) -> Result<Vec<DestinationCount>, DbErr> {
-    let rows: Vec<(Option<String>, Option<String>, Option<String>, i64)> = booking::Entity::find()
+    let mut counts: Vec<DestinationCount> = booking::Entity::find()
         .select_only()
-        .column(booking::Column::DestinationCode)
+        .column_as(booking::Column::DestinationCode, "code")
         .column_as(booking::Column::DestinationName.max(), "name")
         .column_as(booking::Column::DestinationCountry.max(), "country")
         .column_as(booking::Column::Id.count(), "count")
         .filter(filter)
         .group_by(booking::Column::DestinationCode)
-        .into_tuple()
+        .into_model()
         .all(db)
         .await?;
-    let mut counts: Vec<DestinationCount> = rows
-        .into_iter()
-        .map(|(code, name, country, count)| DestinationCount {
-            code,
-            name,
-            country,
-            count,
-        })
-        .collect();
     counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code)));
     counts.truncate(first);
     Ok(counts)

@@ -37,7 +37,7 @@ async fn a_query_too_complex_is_refused_with_the_limit_in_the_message() {
                 passengers { id firstName } } } }";
     let query = format!(
         "{{ {} }}",
-        (0..5)
+        (0..8)
             .map(|i| format!("p{i}: {page}"))
             .collect::<Vec<_>>()
             .join(" ")

@@ -6,6 +6,7 @@ use std::sync::{
     Arc,
 };
 
+use api::auth::{Principal, Role};
 use async_graphql::Request;
 use serde_json::json;
 
@@ -17,11 +18,14 @@ const PAGE_WITH_EVERYTHING: &str = r#"query ($first: Int) {
     edges { node {
       id reference
       customer { email }
-      passengers { id lastName email lead }
-      segments { id sequence origin { code } }
-      events { id type payload }
+      ...Lists
     } }
   }
+}
+fragment Lists on Booking {
+  passengers { id lastName email lead }
+  segments { id sequence origin { code } }
+  events { id type payload }
 }"#;
 
 /// Runs the page query directly on the schema and returns (statements, bookings returned).
@@ -66,4 +70,44 @@ async fn a_page_of_100_bookings_with_nested_lists_costs_a_constant_number_of_sta
     // count + page + segments + passengers + events.
     assert_eq!(large, 5, "statements for 100 bookings");
     assert_eq!(small, large, "the cost does not grow with the page");
+}
+
+#[tokio::test]
+async fn one_booking_with_its_lists_costs_one_statement_per_list_and_landing_loads_no_events() {
+    let mut database = TestDb::new().await;
+    let booking = seed::full_booking(&database.db, "r-1", seed::at(1)).await;
+    let counter = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&counter);
+    database.db.set_metric_callback(move |_info| {
+        counted.fetch_add(1, Ordering::SeqCst);
+    });
+    let schema = api::build_schema(database.db.clone());
+    let query = "query ($id: ID!) { booking(id: $id) { id segments { id } passengers { id } events { id } } }";
+    let variables = async_graphql::Variables::from_json(json!({"id": booking.id}));
+
+    counter.store(0, Ordering::SeqCst);
+    let request = Request::new(query)
+        .variables(variables.clone())
+        .data(analyst());
+    assert!(schema.execute(request).await.errors.is_empty());
+    assert_eq!(
+        counter.load(Ordering::SeqCst),
+        4,
+        "booking + segments + passengers + events"
+    );
+
+    counter.store(0, Ordering::SeqCst);
+    let landing = Principal {
+        role: Role::Landing,
+        subject: None,
+    };
+    let response = schema
+        .execute(Request::new(query).variables(variables).data(landing))
+        .await;
+    assert_eq!(response.errors.len(), 1, "events refused");
+    assert_eq!(
+        counter.load(Ordering::SeqCst),
+        3,
+        "the refused events are not even read"
+    );
 }

@@ -1,6 +1,9 @@
 //! `booking`, `bookingByReference` (landing and analyst) and `bookings` (analyst).
 
-use async_graphql::{connection::Connection, Context, ErrorExtensions, Object, Result, ID};
+use async_graphql::{
+    connection::Connection, Context, ErrorExtensions, Lookahead, Object, Result, ID,
+};
+use entity::booking;
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
@@ -11,7 +14,7 @@ use crate::{
         booking::Booking,
         connection::{connection, BookingTotals, PageArgs},
         filters::BookingFilter,
-        guard::{AnalystOnly, SignedIn},
+        guard::{is_analyst, AnalystOnly, SignedIn},
         limits::connection_complexity,
     },
     store::{self, Position},
@@ -35,6 +38,7 @@ impl BookingQuery {
         let found = store::bookings::find(db, id)
             .await
             .map_err(|e| ApiError::from(e).extend())?;
+        prime(ctx, &[ctx.look_ahead()], found.as_slice()).await?;
         Ok(found.map(Booking))
     }
 
@@ -50,6 +54,7 @@ impl BookingQuery {
         let found = store::bookings::find_by_reference(db, &partner, &reference)
             .await
             .map_err(|e| ApiError::from(e).extend())?;
+        prime(ctx, &[ctx.look_ahead()], found.as_slice()).await?;
         Ok(found.map(Booking))
     }
 
@@ -72,12 +77,36 @@ impl BookingQuery {
         let page = store::bookings::page(db, condition.clone(), args.after, args.first)
             .await
             .map_err(|e| ApiError::from(e).extend())?;
+        let look = ctx.look_ahead();
+        let nodes = [look.field("edges").field("node"), look.field("nodes")];
+        prime(ctx, &nodes, &page.rows).await?;
+        let totals = BookingTotals(condition);
         Ok(connection(
             page,
             args,
             store::bookings::position,
             Booking,
-            BookingTotals(condition),
+            totals,
         ))
     }
+}
+
+/// Loads, for all `bookings` at once, the lists the query selects under them (`nodes`
+/// are the places in the query where those bookings appear), so that the per-booking
+/// resolvers find them in the request's cache. Events only for analysts: for anyone
+/// else the field is refused anyway.
+async fn prime(
+    ctx: &Context<'_>,
+    nodes: &[Lookahead<'_>],
+    bookings: &[booking::Model],
+) -> Result<()> {
+    let selects = |list: &str| nodes.iter().any(|node| node.field(list).exists());
+    let selected = Selected {
+        segments: selects("segments"),
+        passengers: selects("passengers"),
+        events: selects("events") && is_analyst(ctx),
+    };
+    let ids: Vec<Uuid> = bookings.iter().map(|booking| booking.id).collect();
+    let loaders = ctx.data::<Loaders>()?;
+    loaders.prime(selected, &ids).await.map_err(|e| e.extend())
 }

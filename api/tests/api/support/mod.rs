@@ -26,7 +26,7 @@ pub struct TestDb {
 
 impl TestDb {
     pub async fn new() -> Self {
-        let name = format!("api_test_{}", Uuid::now_v7().simple());
+        let name = format!("tripgraph_test_api_{}", Uuid::now_v7().simple());
         match std::env::var("TEST_DATABASE_URL") {
             Ok(server) if server.starts_with("postgres") => {
                 let admin = Database::connect(&server)
