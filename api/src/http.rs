@@ -21,7 +21,6 @@ use tower_http::{
     cors::{AllowOrigin, CorsLayer},
     limit::RequestBodyLimitLayer,
     timeout::TimeoutLayer,
-    trace::TraceLayer,
 };
 
 use crate::{
@@ -87,7 +86,8 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql", get(assets::graphiql_page).post(graphql))
         .route("/graphql/assets/{name}", get(assets::asset))
         .with_state(state.clone())
-        .merge(common::health::router(state.db))
+        .merge(common::health::router(state.db.clone()))
+        .merge(common::metrics::router("api", state.db))
         .layer(RequestBodyLimitLayer::new(options.body_limit))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -102,7 +102,7 @@ pub fn router(state: AppState) -> Router {
                 .max_age(Duration::from_secs(3600)),
         );
     }
-    router.layer(TraceLayer::new_for_http())
+    common::http::layer(router, "api")
 }
 
 /// The caller proven by the request's bearer token. Extracted from the headers before
@@ -133,5 +133,58 @@ async fn graphql(
     if principal.role == Role::Landing {
         request = request.disable_introspection();
     }
-    state.schema.execute(request.data(principal)).await.into()
+    let operation = operation_label(
+        request
+            .operation_name
+            .as_deref()
+            .or_else(|| named_operation(&request.query)),
+    );
+    let started = std::time::Instant::now();
+    let response = state.schema.execute(request.data(principal)).await;
+    let outcome = match response.errors.first() {
+        None => "ok",
+        Some(error)
+            if error
+                .extensions
+                .as_ref()
+                .and_then(|e| e.get("code"))
+                .is_some_and(|c| c.to_string().contains("FORBIDDEN")) =>
+        {
+            "forbidden"
+        }
+        Some(_) => "error",
+    };
+    metrics::counter!("tripgraph_graphql_operations_total", "operation" => operation.clone(), "outcome" => outcome).increment(1);
+    metrics::histogram!("tripgraph_graphql_operation_duration_seconds", "operation" => operation, "outcome" => outcome)
+        .record(started.elapsed().as_secs_f64());
+    response.into()
+}
+
+/// The name in `query Name(…) {…}` when the client sent no `operationName`.
+fn named_operation(query: &str) -> Option<&str> {
+    let rest = query.trim_start();
+    let rest = ["query", "mutation", "subscription"]
+        .iter()
+        .find_map(|keyword| rest.strip_prefix(keyword))?;
+    let rest = rest.trim_start();
+    let end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    (end > 0).then(|| &rest[..end])
+}
+
+/// The operation name as a metric label: client input, so bounded in length and
+/// alphabet (GraphQL names are `[_A-Za-z][_0-9A-Za-z]*` anyway).
+fn operation_label(name: Option<&str>) -> String {
+    match name {
+        Some(name)
+            if !name.is_empty()
+                && name.len() <= 64
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+        {
+            name.to_owned()
+        }
+        Some(_) => "invalid".to_owned(),
+        None => "anonymous".to_owned(),
+    }
 }

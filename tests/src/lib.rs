@@ -19,6 +19,8 @@ pub const JWT_SECRET: &str = "test-api-jwt-secret";
 pub struct TestApp {
     /// Base URL of the ingest, e.g. `http://127.0.0.1:40123`.
     pub ingest: String,
+    /// Base URL of the api over the same database.
+    pub api: String,
     pub db: DatabaseConnection,
     pub database_url: String,
     pub client: reqwest::Client,
@@ -81,8 +83,11 @@ pub async fn spawn_app_with(body_limit: usize) -> TestApp {
     let secret = common::Secret::new(TOKEN_SECRET);
     let state = ingest::state(db.clone(), registry, Some(&secret), body_limit).expect("state");
     let ingest = serve(ingest::http::router(state)).await;
+    let api_state = api::AppState::new(db.clone(), &common::Secret::new(JWT_SECRET));
+    let api = serve(api::router(api_state)).await;
     TestApp {
         ingest: format!("http://{ingest}"),
+        api: format!("http://{api}"),
         db,
         database_url,
         client: reqwest::Client::new(),
@@ -138,6 +143,30 @@ impl TestApp {
             .as_str()
             .expect("access_token")
             .to_owned()
+    }
+
+    /// A token for the api, signed with [`JWT_SECRET`], valid for an hour.
+    pub fn token(&self, role: &str) -> String {
+        let claims = serde_json::json!({"role": role, "sub": "tests", "exp": chrono::Utc::now().timestamp() + 3600});
+        jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+            &claims,
+            &jsonwebtoken::EncodingKey::from_secret(JWT_SECRET.as_bytes()),
+        )
+        .expect("sign")
+    }
+
+    /// POSTs a GraphQL query to the api as `role` (`landing` or `analyst`).
+    pub async fn graphql(&self, role: &str, query: &str, variables: Value) -> Reply {
+        let response = self
+            .client
+            .post(format!("{}/graphql", self.api))
+            .bearer_auth(self.token(role))
+            .json(&serde_json::json!({"query": query, "variables": variables}))
+            .send()
+            .await
+            .expect("graphql request");
+        read(response).await
     }
 
     /// One row of a query as JSON-ish values, for assertions on the database itself.

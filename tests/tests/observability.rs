@@ -242,3 +242,55 @@ async fn logs_never_hold_secrets_or_personal_data() {
         );
     }
 }
+
+#[tokio::test]
+async fn api_metrics_count_graphql_operations_by_name_and_outcome() {
+    let app = spawn_app().await;
+    let scrape_api = || async {
+        app.client
+            .get(format!("{}/metrics", app.api))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    let before = scrape_api().await;
+    let ok = app
+        .graphql("analyst", "query Partners { partners }", json!({}))
+        .await;
+    assert_eq!(ok.status, 200, "{:?}", ok.json);
+    let forbidden = app
+        .graphql(
+            "landing",
+            "query Listing { bookings { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        forbidden.json["errors"][0]["extensions"]["code"],
+        "FORBIDDEN"
+    );
+    let after = scrape_api().await;
+    for (operation, outcome) in [("Partners", "ok"), ("Listing", "forbidden")] {
+        let labels = [
+            "tripgraph_graphql_operations_total",
+            &*format!("operation=\"{operation}\""),
+            &*format!("outcome=\"{outcome}\""),
+        ];
+        assert!(
+            sample(&after, &labels) - sample(&before, &labels) >= 1.0,
+            "{operation} {outcome}:\n{after}"
+        );
+    }
+    assert!(after.contains("tripgraph_graphql_operation_duration_seconds_bucket"));
+    let traced = app
+        .client
+        .get(format!("{}/healthz", app.api))
+        .header("x-request-id", "api-7")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(traced.headers()["x-request-id"], "api-7");
+}
