@@ -442,11 +442,13 @@ def cmd_markdown(rdir, commands_path, out):
     w("|---|---|---|---|---|")
     kinds = list(mix["mix"].items())
     parts = sorted(mix["partners"].items(), key=lambda kv: -kv[1])
+    firsts = tot - mix["mix"]["duplicate"]
     for i in range(max(len(kinds), len(parts))):
         k = kinds[i] if i < len(kinds) else ("", None)
         p = parts[i] if i < len(parts) else ("", None)
-        w(f"| {k[0]} | {'' if k[1] is None else f'{k[1] / tot * 100:.1f} %'} | | {p[0]} | "
-          f"{'' if p[1] is None else f'{p[1] / (tot - mix["mix"]["duplicate"]) * 100:.1f} %'} |")
+        kshare = "" if k[1] is None else f"{k[1] / tot * 100:.1f} %"
+        pshare = "" if p[1] is None else f"{p[1] / firsts * 100:.1f} %"
+        w(f"| {k[0]} | {kshare} | | {p[0]} | {pshare} |")
     w("")
     w(f"Mean request size {mix['mean_request_bytes']} bytes. Duplicates are exact re-sends of an earlier "
       "delivery (same body and headers, so the same idempotency key).")
@@ -534,7 +536,8 @@ def cmd_markdown(rdir, commands_path, out):
     if probe:
         w(f"Statements per delivery, counted with `log_statement = all` on a separate database over "
           f"{probe['deliveries']} deliveries of the same mix: **{probe['per_delivery']}** "
-          f"(pgbench's transaction: {pgbench_statements()} statements). By kind, per delivery:")
+          f"(pgbench's transaction: 5.6 — BEGIN, booking upsert, segment upsert, passenger upsert in 60 %, "
+          "event insert, END). By kind, per delivery:")
         w("")
         w("| statement | per delivery |")
         w("|---|---|")
@@ -580,18 +583,28 @@ def cmd_markdown(rdir, commands_path, out):
         f.write("\n".join(L))
 
 
-def pgbench_statements():
-    here = os.path.dirname(os.path.abspath(__file__))
-    text = open(os.path.join(here, "pgbench.sql")).read()
-    text = "\n".join(l for l in text.splitlines() if not l.strip().startswith(("--", "\\")))
-    return len([s for s in text.split(";") if s.strip()])
+def cmd_say(path, label=""):
+    """One line about a result file, for the console."""
+    d = json.load(open(path))
+    if "tps" in d:
+        print(f"    pgbench: {d['tps']:.0f} tx/s, latency avg {d['latency_avg_ms']:.1f} ms, failed {d['failed']}")
+    elif "achieved_rps" in d:
+        print(f"    {label}: achieved {d['achieved_rps']:.0f}/s of {d['target_rate']:.0f}/s, p50 {d['p50_ms']:.1f} ms, "
+              f"p99 {d['p99_ms']:.1f} ms, statuses {d['statuses']}, errors {d['errors']}")
+    elif "rps" in d:
+        print(f"    {label}: {d['rps']:.0f} req/s, p50 {d['p50_ms']:.1f} ms, p99 {d['p99_ms']:.1f} ms, "
+              f"non-2xx {d['non_2xx']}, socket errors {d['socket_errors']}, duplicates {d['duplicates']}"
+              + (f", RAN OUT OF REQUESTS {d['wrapped']}x" if d.get("wrapped") else ""))
+    elif "checked" in d:
+        print(f"    {d['identical']}/{d['checked']} identical" +
+              ("" if d["identical"] == d["checked"] else f"; first difference: {json.dumps(d['first_difference'])[:600]}"))
 
 
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     {"machine": cmd_machine, "cpu": cmd_cpu, "pgbench": cmd_pgbench, "probe-start": cmd_probe_start,
      "probe-mark": cmd_probe_mark, "probe-count": cmd_probe_count, "compare": cmd_compare,
-     "markdown": cmd_markdown}[cmd](*args)
+     "markdown": cmd_markdown, "say": cmd_say}[cmd](*args)
 
 
 if __name__ == "__main__":

@@ -134,7 +134,10 @@ pub async fn replay_one(processor: &Processor, row: &event::Model) -> EventStatu
                 processor,
                 &receipt,
                 row,
-                &format!("the payload failed validation ({} fields)", fields.len()),
+                &format!(
+                    "the payload failed validation: {}",
+                    crate::http::field_list(&fields)
+                ),
             )
             .await;
         }

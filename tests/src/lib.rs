@@ -74,6 +74,13 @@ pub async fn spawn_app() -> TestApp {
 
 /// As [`spawn_app`], with another body limit.
 pub async fn spawn_app_with(body_limit: usize) -> TestApp {
+    if std::env::var_os("TEST_LOG").is_some() {
+        // Opt-in: the product's log lines in the failing test's output.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("info")
+            .with_test_writer()
+            .try_init();
+    }
     let database_url = fresh_database_url().await;
     let db = common::db::connect(&database_url, 10)
         .await

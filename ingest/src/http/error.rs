@@ -28,12 +28,21 @@ pub enum IngestError {
     UnsupportedMediaType(String),
     #[error("the body is not valid JSON: {0}")]
     InvalidJson(String),
-    #[error("the payload failed validation")]
+    #[error("the payload failed validation: {}", field_list(.0))]
     InvalidPayload(Vec<FieldError>),
     #[error("the database is unavailable, retry later")]
     Unavailable,
     #[error("the delivery could not be processed; it is archived and will be re-applied")]
     Failed { event_id: Option<Uuid> },
+}
+
+/// `phoneNumber, email` — the failing fields, for the message and the archive.
+pub fn field_list(fields: &[FieldError]) -> String {
+    fields
+        .iter()
+        .map(|f| f.field.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl IngestError {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use axum::routing::post;
 use axum::Router;
 
-pub use error::IngestError;
+pub use error::{field_list, IngestError};
 
 use crate::process::Processor;
 use crate::registry::Registry;

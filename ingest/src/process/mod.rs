@@ -221,7 +221,7 @@ impl Processor {
         ));
         touched.sort_unstable();
         touched.dedup();
-        store::write_segments(txn, &segments, &touched, stored).await?;
+        store::write_rows(txn, &segments, &touched, stored).await?;
         // Passengers play no part in the summary: read them only when they change.
         let mut passengers = if change.passengers.is_empty() {
             Vec::new()
@@ -231,7 +231,7 @@ impl Processor {
         let stored = passengers.len();
         let touched =
             merge::apply_passengers(&mut passengers, booking.id, &change.passengers, mode, now);
-        store::write_passengers(txn, &passengers, &touched, stored).await?;
+        store::write_rows(txn, &passengers, &touched, stored).await?;
         merge::cancel_if_no_active_segment(&mut booking, change, &segments, mode);
         merge::summarise(&mut booking, &segments);
         if booking != before || created {

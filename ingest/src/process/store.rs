@@ -81,42 +81,24 @@ pub async fn passengers<C: ConnectionTrait>(
         .await
 }
 
-/// Inserts new rows (at or past index `stored`) and updates the other touched ones.
-pub async fn write_segments<C: ConnectionTrait>(
+/// Inserts new rows (at or past index `stored`) and updates the other touched ones;
+/// for segments and passengers alike.
+pub async fn write_rows<C, M, A>(
     db: &C,
-    rows: &[segment::Model],
+    rows: &[M],
     touched: &[usize],
     stored: usize,
-) -> Result<(), DbErr> {
+) -> Result<(), DbErr>
+where
+    C: ConnectionTrait,
+    M: Clone + IntoActiveModel<A>,
+    A: ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
     for &index in touched {
-        let row = rows[index].clone();
-        let is_new = index >= stored;
-        let active = row.into_active_model().reset_all();
-        if is_new {
-            segment::Entity::insert(active)
-                .exec_without_returning(db)
-                .await?;
-        } else {
-            active.update(db).await?;
-        }
-    }
-    Ok(())
-}
-
-pub async fn write_passengers<C: ConnectionTrait>(
-    db: &C,
-    rows: &[passenger::Model],
-    touched: &[usize],
-    stored: usize,
-) -> Result<(), DbErr> {
-    for &index in touched {
-        let row = rows[index].clone();
-        let is_new = index >= stored;
-        let active = row.into_active_model().reset_all();
-        if is_new {
-            passenger::Entity::insert(active)
-                .exec_without_returning(db)
-                .await?;
+        let active = rows[index].clone().into_active_model().reset_all();
+        if index >= stored {
+            A::Entity::insert(active).exec_without_returning(db).await?;
         } else {
             active.update(db).await?;
         }
