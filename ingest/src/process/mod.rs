@@ -126,6 +126,13 @@ impl Processor {
                     None => Err(err),
                 }
             }
+            // A transient error (a dropped connection, a lock given up on) is tried once
+            // more before the delivery is declared failed; the work is all rolled back.
+            Err(err) if !is_unique_violation(&err) && !is_unavailable(&err) => {
+                tracing::warn!(error = %err, "applying a delivery failed; retrying once");
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                self.transact(receipt, delivery, &key).await
+            }
             result => result,
         }
     }
