@@ -106,34 +106,35 @@ impl Processor {
             Some(lock) => Some(lock.lock().await),
             None => None,
         };
-        match self.transact(receipt, delivery, &key).await {
-            // The unique index on (partner, key) is the idempotency check: no lookup
-            // before the work, one statement fewer for every first delivery.
-            Err(err) if is_unique_violation(&err) && receipt.replay_of.is_none() => {
-                match store::find_event(&self.db, receipt.partner, &key).await? {
-                    // A delivery that failed is tried again when the partner retries it.
-                    Some((event_id, EventStatus::Failed)) => {
-                        let retry = Receipt {
-                            replay_of: Some(event_id),
-                            ..receipt.clone()
-                        };
-                        self.transact(&retry, delivery, &key).await
+        let mut receipt = receipt.clone();
+        let mut retried = false;
+        // At most three attempts: a failed delivery taken up again, and one retry.
+        loop {
+            match self.transact(&receipt, delivery, &key).await {
+                // The unique index on (partner, key) is the idempotency check: no lookup
+                // before the work, one statement fewer for every first delivery.
+                Err(err) if is_unique_violation(&err) && receipt.replay_of.is_none() => {
+                    match store::find_event(&self.db, receipt.partner, &key).await? {
+                        // A delivery that failed is tried again when the partner retries it.
+                        Some((event_id, EventStatus::Failed)) => receipt.replay_of = Some(event_id),
+                        Some((event_id, first_status)) => {
+                            return Ok(Outcome::Duplicate {
+                                event_id,
+                                first_status,
+                            })
+                        }
+                        None => return Err(err),
                     }
-                    Some((event_id, first_status)) => Ok(Outcome::Duplicate {
-                        event_id,
-                        first_status,
-                    }),
-                    None => Err(err),
                 }
+                // A transient error (a booking created concurrently, a dropped connection)
+                // is tried once more before the delivery is declared failed; each attempt
+                // is rolled back whole.
+                Err(err) if !retried && !is_unique_violation(&err) && !is_unavailable(&err) => {
+                    tracing::warn!(error = %err, "applying a delivery failed; retrying once");
+                    retried = true;
+                }
+                result => return result,
             }
-            // A transient error (a dropped connection, a lock given up on) is tried once
-            // more before the delivery is declared failed; the work is all rolled back.
-            Err(err) if !is_unique_violation(&err) && !is_unavailable(&err) => {
-                tracing::warn!(error = %err, "applying a delivery failed; retrying once");
-                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-                self.transact(receipt, delivery, &key).await
-            }
-            result => result,
         }
     }
 
@@ -182,8 +183,12 @@ impl Processor {
         };
         // Row timestamps are wall-clock time, also when replaying an old delivery.
         let now = Utc::now();
-        let (mut booking, created) =
-            store::lock_or_create_booking(txn, receipt.partner, &change.reference, now).await?;
+        // An existing booking is read and locked; a new one is only built in memory and
+        // inserted once, complete, below.
+        let existing = store::booking_for_update(txn, receipt.partner, &change.reference).await?;
+        let created = existing.is_none();
+        let mut booking =
+            existing.unwrap_or_else(|| merge::new_booking(receipt.partner, &change.reference, now));
         let older = match (delivery.occurred_at, booking.last_source_at) {
             (Some(at), Some(last)) => at < last,
             _ => false,
@@ -216,35 +221,48 @@ impl Processor {
             booking.status = change.status.unwrap_or(entity::BookingStatus::Confirmed);
         }
         merge::apply_booking(&mut booking, change, mode, delivery.occurred_at);
-        let mut segments = store::segments(txn, booking.id).await?;
-        let stored = segments.len();
-        let mut touched =
+        let mut segments = if created {
+            Vec::new()
+        } else {
+            store::segments(txn, booking.id).await?
+        };
+        let stored_segments = segments.len();
+        let mut touched_segments =
             merge::apply_segments(&mut segments, booking.id, &change.segments, mode, now);
-        touched.extend(merge::retire_missing_segments(
+        touched_segments.extend(merge::retire_missing_segments(
             &mut segments,
             change,
             mode,
             now,
         ));
-        touched.sort_unstable();
-        touched.dedup();
-        store::write_rows(txn, &segments, &touched, stored).await?;
+        touched_segments.sort_unstable();
+        touched_segments.dedup();
         // Passengers play no part in the summary: read them only when they change.
-        let mut passengers = if change.passengers.is_empty() {
+        let mut passengers = if created || change.passengers.is_empty() {
             Vec::new()
         } else {
             store::passengers(txn, booking.id).await?
         };
-        let stored = passengers.len();
-        let touched =
+        let stored_passengers = passengers.len();
+        let touched_passengers =
             merge::apply_passengers(&mut passengers, booking.id, &change.passengers, mode, now);
-        store::write_rows(txn, &passengers, &touched, stored).await?;
         merge::cancel_if_no_active_segment(&mut booking, change, &segments, mode);
         merge::summarise(&mut booking, &segments);
-        if booking != before || created {
+        if created {
+            // Another delivery may have created it since we looked: then this attempt
+            // is rolled back and retried, and finds it.
+            if !store::insert_booking(txn, booking.clone()).await? {
+                return Err(DbErr::Custom(format!(
+                    "booking {}/{} was created concurrently",
+                    booking.partner, booking.reference
+                )));
+            }
+        } else if booking != before {
             booking.updated_at = now;
             store::update_booking(txn, booking.clone()).await?;
         }
+        store::write_rows(txn, &segments, &touched_segments, stored_segments).await?;
+        store::write_rows(txn, &passengers, &touched_passengers, stored_passengers).await?;
         let row = EventRow {
             key,
             delivery_type: &delivery.event_type,

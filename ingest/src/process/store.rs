@@ -1,14 +1,13 @@
 //! The statements behind the processing rules. Nothing here decides anything.
 
-use chrono::{DateTime, Utc};
 use entity::{booking, event, passenger, segment, EventStatus};
 use sea_orm::{
-    sea_query::OnConflict, ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
     IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
-use super::{merge, EventRow, Receipt};
+use super::{EventRow, Receipt};
 
 /// The first event archived under (partner, key), if any.
 pub async fn find_event<C: ConnectionTrait>(
@@ -27,29 +26,34 @@ pub async fn find_event<C: ConnectionTrait>(
         .await
 }
 
-/// The booking for (partner, reference), created if missing, in one statement:
-/// `INSERT … ON CONFLICT (partner, reference) DO UPDATE … RETURNING *`. On PostgreSQL
-/// the conflict update locks the existing row until the transaction ends, so parallel
-/// deliveries for one booking take turns; SQLite has a single writer anyway. Returns
-/// whether this call created the booking.
-pub async fn lock_or_create_booking<C: ConnectionTrait>(
+/// The booking for (partner, reference), if any, locked until the transaction ends on
+/// PostgreSQL so that parallel deliveries for one booking take turns (SQLite has a
+/// single writer anyway).
+pub async fn booking_for_update<C: ConnectionTrait>(
     db: &C,
     partner: &str,
     reference: &str,
-    now: DateTime<Utc>,
-) -> Result<(booking::Model, bool), DbErr> {
-    let fresh = merge::new_booking(partner, reference, now);
-    let fresh_id = fresh.id;
-    let row = booking::Entity::insert(fresh.into_active_model().reset_all())
-        .on_conflict(
-            OnConflict::columns([booking::Column::Partner, booking::Column::Reference])
-                .update_column(booking::Column::Partner)
-                .to_owned(),
-        )
-        .exec_with_returning(db)
+) -> Result<Option<booking::Model>, DbErr> {
+    let mut query = booking::Entity::find()
+        .filter(booking::Column::Partner.eq(partner))
+        .filter(booking::Column::Reference.eq(reference));
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        query = query.lock_exclusive();
+    }
+    query.one(db).await
+}
+
+/// Inserts a new booking; `false` when one with its (partner, reference) appeared
+/// meanwhile (the insert then waits for that transaction and does nothing).
+pub async fn insert_booking<C: ConnectionTrait>(
+    db: &C,
+    model: booking::Model,
+) -> Result<bool, DbErr> {
+    let result = booking::Entity::insert(model.into_active_model().reset_all())
+        .on_conflict_do_nothing_on([booking::Column::Partner, booking::Column::Reference])
+        .exec_without_returning(db)
         .await?;
-    let created = row.id == fresh_id;
-    Ok((row, created))
+    Ok(matches!(result, sea_orm::TryInsertResult::Inserted(n) if n > 0))
 }
 
 pub async fn update_booking<C: ConnectionTrait>(
