@@ -23,6 +23,10 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(5))
+        // Pinging every connection on every checkout costs a round trip per statement;
+        // only connections idle long enough to have been dropped are checked. A dead
+        // one is still found by the first statement on it, which callers retry.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .sqlx_logging(false);
     if url.starts_with("sqlite:") {
         options.map_sqlx_sqlite_opts(|opts| {
@@ -41,9 +45,15 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
     Ok(db)
 }
 
-/// Whether the database answers a trivial query.
+/// Whether the database answers a trivial query. Tried twice: the first attempt may
+/// land on a pooled connection the server has since closed.
 pub async fn ping(db: &DatabaseConnection) -> bool {
-    db.execute_unprepared("SELECT 1").await.is_ok()
+    for _ in 0..2 {
+        if db.execute_unprepared("SELECT 1").await.is_ok() {
+            return true;
+        }
+    }
+    false
 }
 
 /// True for SQLite, whose single writer the ingest serialises in-process.

@@ -129,7 +129,7 @@ impl Processor {
                 // A transient error (a booking created concurrently, a dropped connection)
                 // is tried once more before the delivery is declared failed; each attempt
                 // is rolled back whole.
-                Err(err) if !retried && !is_unique_violation(&err) && !is_unavailable(&err) => {
+                Err(err) if !retried && !is_unique_violation(&err) && !is_busy(&err) => {
                     tracing::warn!(error = %err, "applying a delivery failed; retrying once");
                     retried = true;
                 }
@@ -353,6 +353,12 @@ pub fn is_unique_violation(err: &DbErr) -> bool {
         err.sql_err(),
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
     )
+}
+
+/// SQLite gave up waiting for its write lock (after the busy timeout): waiting again
+/// at once would only double the delay.
+fn is_busy(err: &DbErr) -> bool {
+    err.to_string().contains("database is locked")
 }
 
 /// Whether a database error means the database is unreachable or overloaded (503),
