@@ -313,7 +313,7 @@ def cmd_markdown(rdir, commands_path, out):
     pgl = [load(rdir, f"postgraphile_r{i}.json") for i in rr]
     ing_rate = [load(rdir, f"ingest_pg_rate_r{i}.json") for i in rr]
     api_rate = [load(rdir, f"api_rate_r{i}.json") for i in rr]
-    pgl_rate = [load(rdir, f"postgraphile_rate_r{i}.json") for i in rr]
+    pgl_rate = [x for x in (load(rdir, f"postgraphile_rate_r{i}.json") for i in rr) if x]
     rss = {k: load(rdir, f"rss_{k}.json") for k in ("ingest_pg", "ingest_sqlite", "api", "postgraphile")}
     compare = load(rdir, "compare.json", {})
     probes = {k: load(rdir, f"probe_{k}.json") for k in ("ingest", "api", "postgraphile")}
@@ -393,6 +393,11 @@ def cmd_markdown(rdir, commands_path, out):
     for row in rows:
         w("| " + " | ".join(row) + " |")
     w("")
+    wrapped = [r for r in ing + sq if r.get("wrapped")]
+    if wrapped:
+        w(f"**Warning:** {len(wrapped)} wrk run(s) ran out of pre-generated deliveries and started over (the "
+          "rest were duplicates); raise `BENCH_GEN_COUNT`.")
+        w("")
     w(f"Throughput figures are medians of {reps} runs of {s['duration_s']} s at a fixed concurrency of {conc} "
       "connections (wrk) or clients (pgbench), after a warm-up. Each ingest run is followed at once by its "
       "pgbench run and each api run by its PostGraphile run; a ratio is the median of the per-pair ratios, so "
@@ -490,13 +495,29 @@ def cmd_markdown(rdir, commands_path, out):
       f"{'yes' if dbc.get('events', 0) >= sent_ok else '**NO**'}.")
     w("")
 
+    logs = [(label, load(rdir, f"log_{key}.json")) for key, label in
+            (("ingest_pg", "ingest (PostgreSQL)"), ("ingest_sqlite", "ingest (SQLite)"), ("api", "api"))]
+    logs = [(label, d) for label, d in logs if d and d["total"]]
+    w("### Warnings and errors the processes logged")
+    w("")
+    if not logs:
+        w("None.")
+    for label, d in logs:
+        w(f"{label}: {d['total']:,} lines; the most frequent (ids blanked):")
+        w("")
+        for msg, n in d["top"]:
+            w(f"- {n:,} × `{msg.replace('`', chr(39))}`")
+        w("")
+    w("")
+
     # ---- where the time goes
     w("## Where the time goes")
     w("")
     w("CPU time per request, summed over the runs of each kind (from /proc: the measured process; every "
       "`postgres` process, including backends that exited; the load generator — wrk, pgbench or the driver; "
-      "and *other*: everything else on this shared machine, i.e. other tenants' work). Two cores give "
-      "2,000,000 µs of CPU per second.")
+      "and *other*: everything else on this shared machine, i.e. other tenants' work; the parts are read at "
+      "slightly different instants, so *other* is approximate and a small negative value means none). Two "
+      "cores give 2,000,000 µs of CPU per second.")
     w("")
     w("| runs | wall s | process µs/req | postgres µs/req | load generator µs/req | other µs/req | machine busy | load avg at start |")
     w("|---|---|---|---|---|---|---|---|")
@@ -596,15 +617,36 @@ def cmd_markdown(rdir, commands_path, out):
             f"{2e6 / (ci['proc'] + ci['pg'] + ci['gen']):,.0f} deliveries/s vs "
             f"{2e6 / (cp['pg'] + cp['gen']):,.0f} tx/s, before any noise.")
     if di and pi:
-        hints.append(
-            f"**Statements and row versions.** ingest sends {pi['per_request']} statements per delivery against "
-            "pgbench's 5.6, and writes the booking row "
-            f"{di.get('booking ins', 0) + di.get('booking upd', 0):.2f} times per delivery (pgbench: "
-            f"{dp.get('booking ins', 0) + dp.get('booking upd', 0):.2f}): `INSERT … ON CONFLICT DO UPDATE` "
-            "(which writes a new row version even when the booking exists) and then an `UPDATE` of every column. "
-            "Each booking row version also adds entries to the booking table's indexes when an indexed column "
-            "(status, trip start, destination, …) changes. A duplicate delivery does all the work and rolls "
-            "back at the event insert (the unique key decides), then looks the first event up.")
+        kinds = pi["by_kind_per_request"]
+        reads = {k: v for k, v in kinds.items() if k.startswith("SELECT")}
+        read_text = ", ".join(f"`{k}` {v:.2f}" for k, v in reads.items())
+        text = (f"**Statements and row versions.** ingest sends {pi['per_request']} statements per delivery "
+                f"against pgbench's 5.6. Reads before writing: {sum(reads.values()):.2f} per delivery "
+                f"({read_text}); pgbench reads nothing and upserts each row in one statement. Row versions "
+                "written per delivery (inserts + updates, from the table statistics): booking "
+                f"{di.get('booking ins', 0) + di.get('booking upd', 0):.2f}, segment "
+                f"{di.get('segment ins', 0) + di.get('segment upd', 0):.2f}, passenger "
+                f"{di.get('passenger ins', 0) + di.get('passenger upd', 0):.2f} (pgbench: "
+                f"{dp.get('booking ins', 0) + dp.get('booking upd', 0):.2f}, "
+                f"{dp.get('segment ins', 0) + dp.get('segment upd', 0):.2f}, "
+                f"{dp.get('passenger ins', 0) + dp.get('passenger upd', 0):.2f}).")
+        rb = kinds.get("ROLLBACK", 0)
+        if rb:
+            text += (f" {rb:.2f} transactions per delivery roll back (the mix has "
+                     f"{(pi.get('mix') or {}).get('duplicate', 0) / pi['requests']:.2f} duplicates per delivery, "
+                     f"and `SELECT event` {kinds.get('SELECT event', 0):.2f}): a duplicate is found by the unique "
+                     "key at the event insert, after the rest of the work, which is then rolled back.")
+        hints.append(text)
+    ll = load(rdir, "log_ingest_pg.json")
+    if ll and ll["total"]:
+        retries = sum(n for msg, n in ll["top"] if "retrying" in msg)
+        if retries:
+            warm = load(rdir, "ingest_pg_warmup.json") or {"requests": 0}
+            n_all = warm["requests"] + sum(r["requests"] for r in ing) + sum(r["completed"] for r in ing_rate)
+            hints.append(f"**Retries.** ingest logged {retries:,} retried deliveries (about "
+                         f"{retries / max(n_all, 1) * 100:.1f} % of the deliveries of the PostgreSQL runs, warm-up "
+                         "included), mostly two deliveries of one new booking racing (see *Warnings and errors*): "
+                         "each retry repeats the transaction.")
     cs = cpu_sums.get("cpu_sqlite")
     if cs:
         hints.append(
@@ -659,11 +701,34 @@ def cmd_markdown(rdir, commands_path, out):
     w("```sh")
     root = os.path.abspath(os.path.join(rdir, "..", "..", ".."))
     for line in open(commands_path):
-        w(line.rstrip("\n").replace(root + "/", ""))
+        line = line.rstrip("\n").replace(root + "/", "")
+        line = re.sub(r"--spotnana-token eyJ\S+", '--spotnana-token "$SPOTNANA_TOKEN"', line)
+        line = re.sub(r"--token eyJ\S+", '--token "$API_TOKEN"', line)
+        w(line)
     w("```")
     w("")
     with open(out, "w") as f:
         f.write("\n".join(L))
+
+
+def cmd_logscan(path):
+    """Warnings and errors in a process log, grouped by message with ids blanked."""
+    counts = {}
+    ansi = re.compile(r"\x1b\[[0-9;]*m")
+    for line in open(path, errors="replace"):
+        line = ansi.sub("", line)
+        m = re.search(r"\s(WARN|ERROR)\s", line)
+        if not m:
+            continue
+        msg = line[m.end():]
+        msg = re.sub(r"^request\{[^}]*\}:", "", msg)
+        msg = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<uuid>", msg)
+        msg = re.sub(r"(/|\b)[A-Z]{2,3}-?[a-z0-9]+x\d+\b", r"\1<ref>", msg)
+        msg = re.sub(r"\d+ ?ms\b", "<n> ms", msg)
+        key = f"{m.group(1)} {msg.strip()}"[:400]
+        counts[key] = counts.get(key, 0) + 1
+    top = sorted(counts.items(), key=lambda kv: -kv[1])[:8]
+    print(json.dumps({"total": sum(counts.values()), "top": top}))
 
 
 def cmd_say(path, label=""):
@@ -687,7 +752,7 @@ def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     {"machine": cmd_machine, "cpu": cmd_cpu, "pgbench": cmd_pgbench, "probe-start": cmd_probe_start,
      "probe-mark": cmd_probe_mark, "probe-count": cmd_probe_count, "compare": cmd_compare,
-     "markdown": cmd_markdown, "say": cmd_say}[cmd](*args)
+     "markdown": cmd_markdown, "say": cmd_say, "logscan": cmd_logscan}[cmd](*args)
 
 
 if __name__ == "__main__":
