@@ -185,100 +185,109 @@ impl Processor {
         let now = Utc::now();
         // An existing booking is read and locked; a new one is only built in memory and
         // inserted once, complete, below.
-        let existing = store::booking_for_update(txn, receipt.partner, &change.reference).await?;
-        let created = existing.is_none();
-        let mut booking =
-            existing.unwrap_or_else(|| merge::new_booking(receipt.partner, &change.reference, now));
-        let older = match (delivery.occurred_at, booking.last_source_at) {
-            (Some(at), Some(last)) => at < last,
-            _ => false,
-        };
-        let mode = match (older, change.kind) {
-            (false, _) => Mode::Full,
-            (true, Some(ChangeKind::Create)) => Mode::FillOnly,
-            (true, _) => {
-                let row = EventRow {
-                    key,
-                    delivery_type: &delivery.event_type,
-                    occurred_at: delivery.occurred_at,
-                    status: EventStatus::Stale,
-                    error: Some(
-                        "older than the newest change already applied to this booking".into(),
-                    ),
-                    detail: delivery.detail.clone(),
-                    booking_id: Some(booking.id),
-                };
-                let event_id = store::write_event(txn, receipt, row).await?;
-                return Ok(Outcome::Stale {
-                    event_id,
-                    booking_id: booking.id,
-                });
+        let mut existing =
+            store::booking_for_update(txn, receipt.partner, &change.reference).await?;
+        // At most twice: when a new booking appears meanwhile, start over with it.
+        loop {
+            let created = existing.is_none();
+            let mut booking = existing
+                .unwrap_or_else(|| merge::new_booking(receipt.partner, &change.reference, now));
+            let older = match (delivery.occurred_at, booking.last_source_at) {
+                (Some(at), Some(last)) => at < last,
+                _ => false,
+            };
+            let mode = match (older, change.kind) {
+                (false, _) => Mode::Full,
+                (true, Some(ChangeKind::Create)) => Mode::FillOnly,
+                (true, _) => {
+                    let row = EventRow {
+                        key,
+                        delivery_type: &delivery.event_type,
+                        occurred_at: delivery.occurred_at,
+                        status: EventStatus::Stale,
+                        error: Some(
+                            "older than the newest change already applied to this booking".into(),
+                        ),
+                        detail: delivery.detail.clone(),
+                        booking_id: Some(booking.id),
+                    };
+                    let event_id = store::write_event(txn, receipt, row).await?;
+                    return Ok(Outcome::Stale {
+                        event_id,
+                        booking_id: booking.id,
+                    });
+                }
+            };
+            let before = booking.clone();
+            if created {
+                // A booking created by this delivery takes its status even from an update.
+                booking.status = change.status.unwrap_or(entity::BookingStatus::Confirmed);
             }
-        };
-        let before = booking.clone();
-        if created {
-            // A booking created by this delivery takes its status even from an update.
-            booking.status = change.status.unwrap_or(entity::BookingStatus::Confirmed);
-        }
-        merge::apply_booking(&mut booking, change, mode, delivery.occurred_at);
-        let mut segments = if created {
-            Vec::new()
-        } else {
-            store::segments(txn, booking.id).await?
-        };
-        let stored_segments = segments.len();
-        let mut touched_segments =
-            merge::apply_segments(&mut segments, booking.id, &change.segments, mode, now);
-        touched_segments.extend(merge::retire_missing_segments(
-            &mut segments,
-            change,
-            mode,
-            now,
-        ));
-        touched_segments.sort_unstable();
-        touched_segments.dedup();
-        // Passengers play no part in the summary: read them only when they change.
-        let mut passengers = if created || change.passengers.is_empty() {
-            Vec::new()
-        } else {
-            store::passengers(txn, booking.id).await?
-        };
-        let stored_passengers = passengers.len();
-        let touched_passengers =
-            merge::apply_passengers(&mut passengers, booking.id, &change.passengers, mode, now);
-        merge::cancel_if_no_active_segment(&mut booking, change, &segments, mode);
-        merge::summarise(&mut booking, &segments);
-        if created {
-            // Another delivery may have created it since we looked: then this attempt
-            // is rolled back and retried, and finds it.
-            if !store::insert_booking(txn, booking.clone()).await? {
-                return Err(DbErr::Custom(format!(
-                    "booking {}/{} was created concurrently",
-                    booking.partner, booking.reference
-                )));
+            merge::apply_booking(&mut booking, change, mode, delivery.occurred_at);
+            let mut segments = if created {
+                Vec::new()
+            } else {
+                store::segments(txn, booking.id).await?
+            };
+            let stored_segments = segments.len();
+            let mut touched_segments =
+                merge::apply_segments(&mut segments, booking.id, &change.segments, mode, now);
+            touched_segments.extend(merge::retire_missing_segments(
+                &mut segments,
+                change,
+                mode,
+                now,
+            ));
+            touched_segments.sort_unstable();
+            touched_segments.dedup();
+            // Passengers play no part in the summary: read them only when they change.
+            let mut passengers = if created || change.passengers.is_empty() {
+                Vec::new()
+            } else {
+                store::passengers(txn, booking.id).await?
+            };
+            let stored_passengers = passengers.len();
+            let touched_passengers =
+                merge::apply_passengers(&mut passengers, booking.id, &change.passengers, mode, now);
+            merge::cancel_if_no_active_segment(&mut booking, change, &segments, mode);
+            merge::summarise(&mut booking, &segments);
+            if created {
+                // Another delivery may have created it since we looked (the insert then
+                // waited for it): nothing is written yet, so start over with that row.
+                if !store::insert_booking(txn, booking.clone()).await? {
+                    existing =
+                        store::booking_for_update(txn, receipt.partner, &change.reference).await?;
+                    if existing.is_none() {
+                        return Err(DbErr::Custom(format!(
+                            "booking {}/{} conflicts but cannot be read",
+                            booking.partner, booking.reference
+                        )));
+                    }
+                    continue;
+                }
+            } else if booking != before {
+                booking.updated_at = now;
+                store::update_booking(txn, booking.clone()).await?;
             }
-        } else if booking != before {
-            booking.updated_at = now;
-            store::update_booking(txn, booking.clone()).await?;
+            store::write_rows(txn, &segments, &touched_segments, stored_segments).await?;
+            store::write_rows(txn, &passengers, &touched_passengers, stored_passengers).await?;
+            let row = EventRow {
+                key,
+                delivery_type: &delivery.event_type,
+                occurred_at: delivery.occurred_at,
+                status: EventStatus::Applied,
+                error: None,
+                detail: delivery.detail.clone(),
+                booking_id: Some(booking.id),
+            };
+            let event_id = store::write_event(txn, receipt, row).await?;
+            return Ok(Outcome::Applied {
+                event_id,
+                booking_id: booking.id,
+                reference: booking.reference,
+                created,
+            });
         }
-        store::write_rows(txn, &segments, &touched_segments, stored_segments).await?;
-        store::write_rows(txn, &passengers, &touched_passengers, stored_passengers).await?;
-        let row = EventRow {
-            key,
-            delivery_type: &delivery.event_type,
-            occurred_at: delivery.occurred_at,
-            status: EventStatus::Applied,
-            error: None,
-            detail: delivery.detail.clone(),
-            booking_id: Some(booking.id),
-        };
-        let event_id = store::write_event(txn, receipt, row).await?;
-        Ok(Outcome::Applied {
-            event_id,
-            booking_id: booking.id,
-            reference: booking.reference,
-            created,
-        })
     }
 
     /// Archives a delivery that could not be applied (`rejected` or `failed`).
