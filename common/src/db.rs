@@ -5,6 +5,9 @@ use std::time::Duration;
 use anyhow::Context;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection};
 
+/// Largest SQLite pool (see [`connect`]).
+const SQLITE_MAX_CONNECTIONS: u32 = 4;
+
 /// Connects to `url` (SQLite or PostgreSQL) and applies pending migrations.
 ///
 /// For SQLite the parent folder of the file is created, and the connection runs in WAL
@@ -17,6 +20,10 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
     if url.starts_with("sqlite:") {
         create_sqlite_folder(url)?;
     }
+    let sqlite = url.starts_with("sqlite:");
+    // SQLite has one writer: more connections would not write faster, and each holds
+    // its own page cache, so the pool stays small there.
+    let max_connections = if sqlite { max_connections.min(SQLITE_MAX_CONNECTIONS) } else { max_connections };
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .max_connections(max_connections)
@@ -34,6 +41,10 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
+                // 8 MiB of page cache per connection (the default is 2 MiB): the
+                // booking and event indexes stay in memory instead of being re-read.
+                .pragma("cache_size", "-8192")
+                .pragma("temp_store", "memory")
         });
     }
     let db = Database::connect(options)

@@ -151,6 +151,27 @@ impl Processor {
                 txn.commit().await?;
                 Ok(outcome)
             }
+            Err(err)
+                if is_unique_violation(&err)
+                    && self.write_lock.is_some()
+                    && receipt.replay_of.is_none() =>
+            {
+                // SQLite: the failed statement alone was undone and this transaction,
+                // holding the write lock, sees the newest data; a pooled connection
+                // may still read an older snapshot. So the first delivery is looked up
+                // here. (PostgreSQL aborts the transaction; `apply` looks it up anew.)
+                let first = store::find_event(&txn, receipt.partner, key).await;
+                txn.rollback().await.ok();
+                match first {
+                    Ok(Some((event_id, first_status))) if first_status != EventStatus::Failed => {
+                        Ok(Outcome::Duplicate {
+                            event_id,
+                            first_status,
+                        })
+                    }
+                    _ => Err(err),
+                }
+            }
             Err(err) => {
                 txn.rollback().await.ok();
                 Err(err)
