@@ -23,7 +23,11 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
     let sqlite = url.starts_with("sqlite:");
     // SQLite has one writer: more connections would not write faster, and each holds
     // its own page cache, so the pool stays small there.
-    let max_connections = if sqlite { max_connections.min(SQLITE_MAX_CONNECTIONS) } else { max_connections };
+    let max_connections = if sqlite {
+        max_connections.min(SQLITE_MAX_CONNECTIONS)
+    } else {
+        max_connections
+    };
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .max_connections(max_connections)
