@@ -17,7 +17,8 @@ fn logs() -> Arc<Mutex<Vec<u8>>> {
             .with_env_filter("debug")
             .with_writer(move || writer.clone())
             .with_ansi(false)
-            .init();
+            .try_init()
+            .expect("the log capture is this binary's first subscriber");
         buffer
     })
     .clone()
@@ -60,6 +61,9 @@ fn sample(metrics: &str, needles: &[&str]) -> f64 {
 
 #[tokio::test]
 async fn metrics_count_every_delivery_outcome() {
+    // Installed first in every test, so that the harness's optional TEST_LOG
+    // subscriber never takes its place.
+    logs();
     let app = spawn_app().await;
     let before = scrape(&app).await;
     let create = fixture("hahn_air/booking-create.json");
@@ -122,6 +126,9 @@ async fn metrics_count_every_delivery_outcome() {
 
 #[tokio::test]
 async fn a_delivery_that_fails_is_archived_as_failed_answered_500_and_applied_when_retried() {
+    // Installed first in every test, so that the harness's optional TEST_LOG
+    // subscriber never takes its place.
+    logs();
     use sea_orm::ConnectionTrait;
     let app = spawn_app().await;
     let before = scrape(&app).await;
@@ -172,6 +179,9 @@ async fn a_delivery_that_fails_is_archived_as_failed_answered_500_and_applied_wh
 
 #[tokio::test]
 async fn every_response_carries_a_request_id_taken_from_the_caller_or_generated() {
+    // Installed first in every test, so that the harness's optional TEST_LOG
+    // subscriber never takes its place.
+    logs();
     let app = spawn_app().await;
     let given = app
         .client
@@ -245,6 +255,9 @@ async fn logs_never_hold_secrets_or_personal_data() {
 
 #[tokio::test]
 async fn api_metrics_count_graphql_operations_by_name_and_outcome() {
+    // Installed first in every test, so that the harness's optional TEST_LOG
+    // subscriber never takes its place.
+    logs();
     let app = spawn_app().await;
     let scrape_api = || async {
         app.client
