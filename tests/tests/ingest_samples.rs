@@ -35,6 +35,12 @@ async fn every_sample_delivery_is_accepted_and_makes_bookings_for_every_partner(
             "{partner}/{reference}"
         );
     }
+    let traxo = app.booking("traxo", "211111111111111111").await.unwrap();
+    assert_eq!(
+        app.segments(traxo.id).await.len(),
+        1,
+        "the Traxo flight joins its trip"
+    );
     let three_legs = app.booking("hahn-air", "1234").await.unwrap();
     assert_eq!(app.segments(three_legs.id).await.len(), 3);
     assert_eq!(
