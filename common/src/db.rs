@@ -51,13 +51,32 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
                 .pragma("temp_store", "memory")
         });
     }
-    let db = Database::connect(options)
+    let db = connect_with_retry(options)
         .await
         .with_context(|| format!("connecting to the database ({})", redact(url)))?;
     migration::migrate(&db)
         .await
         .context("applying database migrations")?;
     Ok(db)
+}
+
+/// Two processes opening a fresh SQLite file at once race to switch it to WAL, and
+/// the loser is refused at once ("database is locked"); a database that is still
+/// starting refuses too. A few attempts with a growing pause settle both.
+async fn connect_with_retry(options: ConnectOptions) -> Result<DatabaseConnection, sea_orm::DbErr> {
+    const ATTEMPTS: u64 = 6;
+    let mut attempt = 1;
+    loop {
+        match Database::connect(options.clone()).await {
+            Ok(db) => return Ok(db),
+            Err(err) if attempt < ATTEMPTS => {
+                tracing::warn!(attempt, error = %err, "connecting to the database failed, retrying");
+                tokio::time::sleep(Duration::from_millis(100 * attempt)).await;
+                attempt += 1;
+            }
+            Err(err) => return Err(err),
+        }
+    }
 }
 
 /// Whether the database answers a trivial query. Tried twice: the first attempt may
