@@ -164,85 +164,115 @@ pub fn apply_segments(
     mode: Mode,
     now: DateTime<Utc>,
 ) -> Vec<usize> {
-    let stored = segments.len();
+    merge_rows(
+        segments,
+        changes,
+        mode,
+        |row, change| row.reference == change.reference,
+        |rows, change| new_segment(rows, booking_id, change, now),
+        merge_segment,
+        |row| row.updated_at = now,
+    )
+}
+
+/// An empty segment for `change`, at the sequence it states when that is free, else
+/// at the next one.
+fn new_segment(
+    rows: &[segment::Model],
+    booking_id: Uuid,
+    change: &SegmentChange,
+    now: DateTime<Utc>,
+) -> segment::Model {
+    let taken = |seq: i32| rows.iter().any(|s| s.sequence == seq);
+    let next = rows.iter().map(|s| s.sequence).max().unwrap_or(0) + 1;
+    let sequence = change
+        .sequence
+        .filter(|seq| *seq > 0 && !taken(*seq))
+        .unwrap_or(next);
+    segment::Model {
+        id: Uuid::now_v7(),
+        booking_id,
+        reference: change.reference.clone(),
+        sequence,
+        kind: SegmentKind::Other,
+        status: SegmentStatus::Active,
+        origin_code: None,
+        origin_name: None,
+        origin_country: None,
+        destination_code: None,
+        destination_name: None,
+        destination_country: None,
+        departure_at: None,
+        arrival_at: None,
+        carrier: None,
+        flight_number: None,
+        cabin_class: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+fn merge_segment(row: &mut segment::Model, change: &SegmentChange, mode: Mode) {
+    if let Some(kind) = change.kind {
+        if mode == Mode::Full || row.kind == SegmentKind::Other {
+            row.kind = kind;
+        }
+    }
+    if let Some(status) = change.status {
+        if mode == Mode::Full {
+            row.status = status;
+        }
+    }
+    merge_place(
+        &mut row.origin_code,
+        &mut row.origin_name,
+        &mut row.origin_country,
+        change.origin.as_ref(),
+        mode,
+    );
+    merge_place(
+        &mut row.destination_code,
+        &mut row.destination_name,
+        &mut row.destination_country,
+        change.destination.as_ref(),
+        mode,
+    );
+    merge(&mut row.departure_at, change.departure_at, mode);
+    merge(&mut row.arrival_at, change.arrival_at, mode);
+    merge(&mut row.carrier, change.carrier.clone(), mode);
+    merge(&mut row.flight_number, change.flight_number.clone(), mode);
+    merge(&mut row.cabin_class, change.cabin_class.clone(), mode);
+}
+
+/// The loop segments and passengers share: find each change's row by its reference
+/// (or append a fresh one), merge into it — a new row takes everything the change
+/// states, whatever the mode — and note the rows that changed.
+fn merge_rows<T: Clone + PartialEq, C>(
+    rows: &mut Vec<T>,
+    changes: &[C],
+    mode: Mode,
+    same: impl Fn(&T, &C) -> bool,
+    fresh: impl Fn(&[T], &C) -> T,
+    apply: impl Fn(&mut T, &C, Mode),
+    touch: impl Fn(&mut T),
+) -> Vec<usize> {
+    let stored = rows.len();
     let mut touched = Vec::new();
     for change in changes {
-        let index = match segments
-            .iter()
-            .position(|s| s.reference == change.reference)
-        {
+        let index = match rows.iter().position(|row| same(row, change)) {
             Some(index) => index,
             None => {
-                let taken = |seq: i32| segments.iter().any(|s| s.sequence == seq);
-                let next = segments.iter().map(|s| s.sequence).max().unwrap_or(0) + 1;
-                let sequence = change
-                    .sequence
-                    .filter(|seq| *seq > 0 && !taken(*seq))
-                    .unwrap_or(next);
-                segments.push(segment::Model {
-                    id: Uuid::now_v7(),
-                    booking_id,
-                    reference: change.reference.clone(),
-                    sequence,
-                    kind: SegmentKind::Other,
-                    status: SegmentStatus::Active,
-                    origin_code: None,
-                    origin_name: None,
-                    origin_country: None,
-                    destination_code: None,
-                    destination_name: None,
-                    destination_country: None,
-                    departure_at: None,
-                    arrival_at: None,
-                    carrier: None,
-                    flight_number: None,
-                    cabin_class: None,
-                    created_at: now,
-                    updated_at: now,
-                });
-                segments.len() - 1
+                let row = fresh(rows, change);
+                rows.push(row);
+                rows.len() - 1
             }
         };
-        let row = &mut segments[index];
-        let before = row.clone();
         let is_new = index >= stored;
-        // A brand-new row takes everything the change states, whatever the mode.
-        let row_mode = if is_new { Mode::Full } else { mode };
-        if let Some(kind) = change.kind {
-            if row_mode == Mode::Full || row.kind == SegmentKind::Other {
-                row.kind = kind;
-            }
-        }
-        if let Some(status) = change.status {
-            if row_mode == Mode::Full {
-                row.status = status;
-            }
-        }
-        merge_place(
-            &mut row.origin_code,
-            &mut row.origin_name,
-            &mut row.origin_country,
-            change.origin.as_ref(),
-            row_mode,
-        );
-        merge_place(
-            &mut row.destination_code,
-            &mut row.destination_name,
-            &mut row.destination_country,
-            change.destination.as_ref(),
-            row_mode,
-        );
-        merge(&mut row.departure_at, change.departure_at, row_mode);
-        merge(&mut row.arrival_at, change.arrival_at, row_mode);
-        merge(&mut row.carrier, change.carrier.clone(), row_mode);
-        merge(
-            &mut row.flight_number,
-            change.flight_number.clone(),
-            row_mode,
-        );
-        merge(&mut row.cabin_class, change.cabin_class.clone(), row_mode);
+        let row = &mut rows[index];
+        let before = row.clone();
+        apply(row, change, if is_new { Mode::Full } else { mode });
         if *row != before || is_new {
-            row.updated_at = now;
+            touch(row);
             if !touched.contains(&index) {
                 touched.push(index);
             }
@@ -282,55 +312,42 @@ pub fn apply_passengers(
     mode: Mode,
     now: DateTime<Utc>,
 ) -> Vec<usize> {
-    let stored = passengers.len();
-    let mut touched = Vec::new();
-    for change in changes {
-        let index = match passengers
-            .iter()
-            .position(|p| p.reference == change.reference)
-        {
-            Some(index) => index,
-            None => {
-                passengers.push(passenger::Model {
-                    id: Uuid::now_v7(),
-                    booking_id,
-                    reference: change.reference.clone(),
-                    first_name: None,
-                    last_name: None,
-                    passenger_type: PassengerType::Adult,
-                    lead: false,
-                    email: None,
-                    phone: None,
-                    created_at: now,
-                    updated_at: now,
-                });
-                passengers.len() - 1
-            }
-        };
-        let row = &mut passengers[index];
-        let before = row.clone();
-        let is_new = index >= stored;
-        let row_mode = if is_new { Mode::Full } else { mode };
-        merge(&mut row.first_name, change.first_name.clone(), row_mode);
-        merge(&mut row.last_name, change.last_name.clone(), row_mode);
-        merge(&mut row.email, change.email.clone(), row_mode);
-        merge(&mut row.phone, change.phone.clone(), row_mode);
-        if row_mode == Mode::Full {
-            if let Some(kind) = change.passenger_type {
-                row.passenger_type = kind;
-            }
-            if let Some(lead) = change.lead {
-                row.lead = lead;
-            }
+    merge_rows(
+        passengers,
+        changes,
+        mode,
+        |row, change| row.reference == change.reference,
+        |_, change| passenger::Model {
+            id: Uuid::now_v7(),
+            booking_id,
+            reference: change.reference.clone(),
+            first_name: None,
+            last_name: None,
+            passenger_type: PassengerType::Adult,
+            lead: false,
+            email: None,
+            phone: None,
+            created_at: now,
+            updated_at: now,
+        },
+        merge_passenger,
+        |row| row.updated_at = now,
+    )
+}
+
+fn merge_passenger(row: &mut passenger::Model, change: &PassengerChange, mode: Mode) {
+    merge(&mut row.first_name, change.first_name.clone(), mode);
+    merge(&mut row.last_name, change.last_name.clone(), mode);
+    merge(&mut row.email, change.email.clone(), mode);
+    merge(&mut row.phone, change.phone.clone(), mode);
+    if mode == Mode::Full {
+        if let Some(kind) = change.passenger_type {
+            row.passenger_type = kind;
         }
-        if *row != before || is_new {
-            row.updated_at = now;
-            if !touched.contains(&index) {
-                touched.push(index);
-            }
+        if let Some(lead) = change.lead {
+            row.lead = lead;
         }
     }
-    touched
 }
 
 /// Cancels the booking when the change asks for it and no segment is left active
