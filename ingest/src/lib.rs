@@ -35,14 +35,7 @@ pub fn state(
     token_secret: Option<&common::Secret>,
     body_limit: usize,
 ) -> anyhow::Result<AppState> {
-    if let Some(partner) = registry
-        .iter()
-        .find(|p| matches!(p.auth, registry::Auth::OAuth2 { .. }))
-    {
-        if token_secret.is_none() {
-            anyhow::bail!("partner {:?} uses auth = \"oauth2\", so INGEST_TOKEN_SECRET (or --token-secret) must be set to sign its access tokens", partner.name);
-        }
-    }
+    require_token_secret(&registry, token_secret)?;
     Ok(AppState {
         processor: Processor::new(db),
         registry: Arc::new(registry),
@@ -62,10 +55,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             config.partners_config.display()
         )
     })?;
-    if registry.needs_token_secret() && config.token_secret.is_none() {
-        // Checked before connecting so that the mistake is reported at once.
-        state_check_only(&registry)?;
-    }
+    // Checked before connecting too, so that the mistake is reported at once.
+    require_token_secret(&registry, config.token_secret.as_ref())?;
     let db = common::db::connect(&config.database_url, config.db_connections).await?;
     airports::warm_up();
     let state = state(
@@ -86,11 +77,16 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn state_check_only(registry: &Registry) -> anyhow::Result<()> {
-    let partner = registry
-        .iter()
-        .find(|p| matches!(p.auth, registry::Auth::OAuth2 { .. }))
-        .map(|p| p.name.clone())
-        .unwrap_or_default();
-    anyhow::bail!("partner {partner:?} uses auth = \"oauth2\", so INGEST_TOKEN_SECRET (or --token-secret) must be set to sign its access tokens")
+/// An `oauth2` partner needs a key to sign its access tokens.
+fn require_token_secret(
+    registry: &Registry,
+    token_secret: Option<&common::Secret>,
+) -> anyhow::Result<()> {
+    match registry.iter().find(|p| matches!(p.auth, registry::Auth::OAuth2 { .. })) {
+        Some(partner) if token_secret.is_none() => anyhow::bail!(
+            "partner {:?} uses auth = \"oauth2\", so INGEST_TOKEN_SECRET (or --token-secret) must be set to sign its access tokens",
+            partner.name
+        ),
+        _ => Ok(()),
+    }
 }
