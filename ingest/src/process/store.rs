@@ -56,11 +56,16 @@ pub async fn insert_booking<C: ConnectionTrait>(
     Ok(matches!(result, sea_orm::TryInsertResult::Inserted(n) if n > 0))
 }
 
+/// Updates a stored booking. Like every update here, one statement: sea-orm's
+/// `ActiveModel::update` would read the row back (`RETURNING *` on PostgreSQL, a second
+/// `SELECT` on SQLite), and nothing needs it.
 pub async fn update_booking<C: ConnectionTrait>(
     db: &C,
     model: booking::Model,
 ) -> Result<(), DbErr> {
-    model.into_active_model().reset_all().update(db).await?;
+    booking::Entity::update(model.into_active_model().reset_all())
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }
 
@@ -85,8 +90,8 @@ pub async fn passengers<C: ConnectionTrait>(
         .await
 }
 
-/// Inserts new rows (at or past index `stored`) and updates the other touched ones;
-/// for segments and passengers alike.
+/// Updates the touched stored rows (before index `stored`) one by one and inserts the
+/// touched new ones in one statement; for segments and passengers alike.
 pub async fn write_rows<C, M, A>(
     db: &C,
     rows: &[M],
@@ -99,13 +104,19 @@ where
     A: ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
     <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
 {
+    let mut new_rows = Vec::new();
     for &index in touched {
         let active = rows[index].clone().into_active_model().reset_all();
         if index >= stored {
-            A::Entity::insert(active).exec_without_returning(db).await?;
+            new_rows.push(active);
         } else {
-            active.update(db).await?;
+            A::Entity::update(active).exec_without_returning(db).await?;
         }
+    }
+    if !new_rows.is_empty() {
+        A::Entity::insert_many(new_rows)
+            .exec_without_returning(db)
+            .await?;
     }
     Ok(())
 }
@@ -128,7 +139,9 @@ pub async fn write_event<C: ConnectionTrait>(
         active.booking_id = sea_orm::Set(row.booking_id);
         active.event_type = sea_orm::Set(row.delivery_type.to_owned());
         active.occurred_at = sea_orm::Set(row.occurred_at);
-        active.update(db).await?;
+        event::Entity::update(active)
+            .exec_without_returning(db)
+            .await?;
         return Ok(id);
     }
     let id = Uuid::now_v7();
