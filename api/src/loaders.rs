@@ -127,6 +127,21 @@ impl Loaders {
         )?;
         Ok(())
     }
+
+    /// Puts lists read along with a booking into the request's cache (`None`: not read).
+    pub async fn feed(
+        &self,
+        booking_id: Uuid,
+        segments: Option<Vec<segment::Model>>,
+        passengers: Option<Vec<passenger::Model>>,
+    ) {
+        if let Some(rows) = segments {
+            self.segments.feed_one(booking_id, rows).await;
+        }
+        if let Some(rows) = passengers {
+            self.passengers.feed_one(booking_id, rows).await;
+        }
+    }
 }
 
 async fn prime_one<T>(

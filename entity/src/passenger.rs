@@ -4,7 +4,7 @@ use sea_orm::entity::prelude::*;
 
 use crate::types::PassengerType;
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Deserialize)]
 #[sea_orm(table_name = "passenger")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

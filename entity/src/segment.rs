@@ -5,7 +5,7 @@ use sea_orm::entity::prelude::*;
 
 use crate::types::{SegmentKind, SegmentStatus};
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Deserialize)]
 #[sea_orm(table_name = "segment")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -1,4 +1,5 @@
-//! Enumerations stored as strings.
+//! Enumerations stored as strings. Their serde names are the stored strings, so rows
+//! read as JSON (the api's one-statement booking lookup) decode like rows read as columns.
 
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -7,6 +8,7 @@ use serde::{Deserialize, Serialize};
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
 )]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum BookingStatus {
     #[sea_orm(string_value = "CONFIRMED")]
@@ -29,6 +31,7 @@ pub enum BookingStatus {
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
 )]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum SegmentStatus {
     #[sea_orm(string_value = "ACTIVE")]
@@ -41,6 +44,7 @@ pub enum SegmentStatus {
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
 )]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum SegmentKind {
     #[sea_orm(string_value = "AIR")]
@@ -65,6 +69,7 @@ pub enum SegmentKind {
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
 )]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum PassengerType {
     #[sea_orm(string_value = "ADULT")]
@@ -79,6 +84,7 @@ pub enum PassengerType {
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
 )]
+#[serde(rename_all = "lowercase")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum EventStatus {
     #[sea_orm(string_value = "applied")]

@@ -2,8 +2,8 @@
 
 use entity::{booking, passenger, segment};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr,
+    EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QueryResult, Statement,
 };
 use uuid::Uuid;
 
@@ -103,4 +103,109 @@ pub async fn passengers_of(
         .order_by_asc(passenger::Column::Id)
         .all(db)
         .await
+}
+
+/// A booking with the lists read along with it; `None` for a list not asked for.
+pub struct WithLists {
+    pub booking: booking::Model,
+    pub segments: Option<Vec<segment::Model>>,
+    pub passengers: Option<Vec<passenger::Model>>,
+}
+
+/// How a single booking is looked up.
+#[derive(Clone, Copy, Debug)]
+pub enum Lookup<'a> {
+    Id(Uuid),
+    /// The partner's name and its own booking reference (unique per partner).
+    Reference {
+        partner: &'a str,
+        reference: &'a str,
+    },
+}
+
+/// One booking with its segments and/or passengers, as [`segments_of`] and
+/// [`passengers_of`] order them. On PostgreSQL one statement (the lists aggregated as
+/// JSON): a round trip costs the server more than the aggregation, and a landing page's
+/// `booking(id)` is the hottest query there is. SQLite runs in-process, where separate
+/// statements cost little: the booking, then the lists.
+///
+/// # Errors
+/// When the database fails or a list cannot be decoded.
+pub async fn find_with_lists(
+    db: &DatabaseConnection,
+    lookup: Lookup<'_>,
+    segments: bool,
+    passengers: bool,
+) -> Result<Option<WithLists>, DbErr> {
+    if db.get_database_backend() != DatabaseBackend::Postgres {
+        let found = match lookup {
+            Lookup::Id(id) => find(db, id).await?,
+            Lookup::Reference { partner, reference } => {
+                find_by_reference(db, partner, reference).await?
+            }
+        };
+        let Some(booking) = found else {
+            return Ok(None);
+        };
+        let ids = [booking.id];
+        let (segments, passengers) = tokio::try_join!(
+            optional(segments, segments_of(db, &ids)),
+            optional(passengers, passengers_of(db, &ids)),
+        )?;
+        return Ok(Some(WithLists {
+            booking,
+            segments,
+            passengers,
+        }));
+    }
+    const SEGMENTS: &str = "(SELECT coalesce(json_agg(s ORDER BY s.sequence), '[]'::json) \
+        FROM segment s WHERE s.booking_id = b.id)";
+    const PASSENGERS: &str =
+        "(SELECT coalesce(json_agg(p ORDER BY p.lead DESC, p.created_at, p.id), \
+        '[]'::json) FROM passenger p WHERE p.booking_id = b.id)";
+    let (condition, values): (_, Vec<sea_orm::Value>) = match lookup {
+        Lookup::Id(id) => ("b.id = $1", vec![id.into()]),
+        Lookup::Reference { partner, reference } => (
+            "b.partner = $1 AND b.reference = $2",
+            vec![partner.into(), reference.into()],
+        ),
+    };
+    let sql = format!(
+        "SELECT b.*, {} AS segments, {} AS passengers FROM booking b WHERE {condition}",
+        if segments { SEGMENTS } else { "NULL::json" },
+        if passengers { PASSENGERS } else { "NULL::json" },
+    );
+    let statement = Statement::from_sql_and_values(DatabaseBackend::Postgres, sql, values);
+    let Some(row) = db.query_one_raw(statement).await? else {
+        return Ok(None);
+    };
+    Ok(Some(WithLists {
+        booking: booking::Model::from_query_result(&row, "")?,
+        segments: json_list(&row, "segments")?,
+        passengers: json_list(&row, "passengers")?,
+    }))
+}
+
+async fn optional<T>(
+    wanted: bool,
+    load: impl std::future::Future<Output = Result<T, DbErr>>,
+) -> Result<Option<T>, DbErr> {
+    if wanted {
+        load.await.map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+/// A JSON-aggregated list column, decoded into entity models.
+fn json_list<T: serde::de::DeserializeOwned>(
+    row: &QueryResult,
+    column: &str,
+) -> Result<Option<Vec<T>>, DbErr> {
+    let Some(value) = row.try_get::<Option<serde_json::Value>>("", column)? else {
+        return Ok(None);
+    };
+    serde_json::from_value(value)
+        .map(Some)
+        .map_err(|e| DbErr::Type(format!("decoding the {column} of a booking: {e}")))
 }

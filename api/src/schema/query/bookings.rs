@@ -17,7 +17,7 @@ use crate::{
         guard::{is_analyst, AnalystOnly, SignedIn},
         limits::connection_complexity,
     },
-    store::{self, Position},
+    store::{self, bookings::Lookup, Position},
 };
 
 /// A page of bookings.
@@ -34,12 +34,7 @@ impl BookingQuery {
         let Ok(id) = Uuid::parse_str(id.as_str()) else {
             return Ok(None);
         };
-        let db = ctx.data::<DatabaseConnection>()?;
-        let found = store::bookings::find(db, id)
-            .await
-            .map_err(|e| ApiError::from(e).extend())?;
-        prime(ctx, &[ctx.look_ahead()], found.as_slice()).await?;
-        Ok(found.map(Booking))
+        find_one(ctx, Lookup::Id(id)).await
     }
 
     /// One booking by the partner's name and its own booking reference; null when unknown.
@@ -50,12 +45,14 @@ impl BookingQuery {
         partner: String,
         reference: String,
     ) -> Result<Option<Booking>> {
-        let db = ctx.data::<DatabaseConnection>()?;
-        let found = store::bookings::find_by_reference(db, &partner, &reference)
-            .await
-            .map_err(|e| ApiError::from(e).extend())?;
-        prime(ctx, &[ctx.look_ahead()], found.as_slice()).await?;
-        Ok(found.map(Booking))
+        find_one(
+            ctx,
+            Lookup::Reference {
+                partner: &partner,
+                reference: &reference,
+            },
+        )
+        .await
     }
 
     /// Bookings matching the filter, newest first (analyst tokens only).
@@ -91,22 +88,60 @@ impl BookingQuery {
     }
 }
 
-/// Loads, for all `bookings` at once, the lists the query selects under them (`nodes`
-/// are the places in the query where those bookings appear), so that the per-booking
-/// resolvers find them in the request's cache. Events only for analysts: for anyone
-/// else the field is refused anyway.
+/// One booking with the lists the query selects under it, read together (one statement
+/// on PostgreSQL) and put in the request's loaders for the per-booking resolvers.
+async fn find_one(ctx: &Context<'_>, lookup: Lookup<'_>) -> Result<Option<Booking>> {
+    let db = ctx.data::<DatabaseConnection>()?;
+    let selected = selected(ctx, &[ctx.look_ahead()]);
+    let found =
+        store::bookings::find_with_lists(db, lookup, selected.segments, selected.passengers)
+            .await
+            .map_err(|e| ApiError::from(e).extend())?;
+    let Some(found) = found else {
+        return Ok(None);
+    };
+    let loaders = ctx.data::<Loaders>()?;
+    loaders
+        .feed(found.booking.id, found.segments, found.passengers)
+        .await;
+    if selected.events {
+        loaders
+            .prime(
+                Selected {
+                    events: true,
+                    ..Selected::default()
+                },
+                &[found.booking.id],
+            )
+            .await
+            .map_err(|e| e.extend())?;
+    }
+    Ok(Some(Booking(found.booking)))
+}
+
+/// Which lists the query selects under the bookings found at `nodes` (the places in the
+/// query where those bookings appear). Events only for analysts: for anyone else the
+/// field is refused anyway.
+fn selected(ctx: &Context<'_>, nodes: &[Lookahead<'_>]) -> Selected {
+    let selects = |list: &str| nodes.iter().any(|node| node.field(list).exists());
+    Selected {
+        segments: selects("segments"),
+        passengers: selects("passengers"),
+        events: selects("events") && is_analyst(ctx),
+    }
+}
+
+/// Loads, for all `bookings` at once, the lists the query selects under them, so that
+/// the per-booking resolvers find them in the request's cache.
 async fn prime(
     ctx: &Context<'_>,
     nodes: &[Lookahead<'_>],
     bookings: &[booking::Model],
 ) -> Result<()> {
-    let selects = |list: &str| nodes.iter().any(|node| node.field(list).exists());
-    let selected = Selected {
-        segments: selects("segments"),
-        passengers: selects("passengers"),
-        events: selects("events") && is_analyst(ctx),
-    };
     let ids: Vec<Uuid> = bookings.iter().map(|booking| booking.id).collect();
     let loaders = ctx.data::<Loaders>()?;
-    loaders.prime(selected, &ids).await.map_err(|e| e.extend())
+    loaders
+        .prime(selected(ctx, nodes), &ids)
+        .await
+        .map_err(|e| e.extend())
 }
