@@ -90,6 +90,14 @@ pub async fn ping(db: &DatabaseConnection) -> bool {
     false
 }
 
+/// The row of a lookup by a unique key. Such lookups use `all()` rather than `one()`:
+/// `one()` adds `LIMIT ?`, and SQLite compiles a statement anew each time a parameter
+/// its planner looked at (the limit) is bound again, so the cached statement would be
+/// re-prepared on every call.
+pub fn first<T>(rows: Vec<T>) -> Option<T> {
+    rows.into_iter().next()
+}
+
 /// True for SQLite, whose single writer the ingest serialises in-process.
 pub fn is_sqlite(db: &DatabaseConnection) -> bool {
     db.get_database_backend() == DatabaseBackend::Sqlite

@@ -66,7 +66,7 @@ pub struct Config {
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "INGEST_BODY_LIMIT", default_value_t = crate::http::DEFAULT_BODY_LIMIT, global = true)]
     pub body_limit: usize,
-    /// Database connections in the pool.
+    /// Database connections in the pool (PostgreSQL; on SQLite the ingest uses one).
     #[arg(
         long,
         env = "INGEST_DB_CONNECTIONS",

@@ -57,7 +57,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     })?;
     // Checked before connecting too, so that the mistake is reported at once.
     require_token_secret(&registry, config.token_secret.as_ref())?;
-    let db = common::db::connect(&config.database_url, config.db_connections).await?;
+    let connections = pool_size(&config.database_url, config.db_connections);
+    let db = common::db::connect(&config.database_url, connections).await?;
     airports::warm_up();
     let state = state(
         db,
@@ -75,6 +76,18 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .context("serving")?;
     tracing::info!("ingest stopped");
     Ok(())
+}
+
+/// The size of the ingest's database pool: `configured`, except on SQLite, where it is one
+/// connection. The ingest only writes and SQLite has a single writer, so more connections
+/// would only wait; and with several, each commit on one empties the page cache of the
+/// others (WAL change detection), so most transactions would start by re-reading pages.
+pub fn pool_size(database_url: &str, configured: u32) -> u32 {
+    if database_url.starts_with("sqlite:") {
+        1
+    } else {
+        configured
+    }
 }
 
 /// An `oauth2` partner needs a key to sign its access tokens.

@@ -37,7 +37,11 @@ pub enum Selection {
 /// # Errors
 /// When the database cannot be reached.
 pub async fn run(config: &Config, partner: Option<&str>) -> anyhow::Result<()> {
-    let db = common::db::connect(&config.database_url, 2).await?;
+    let db = common::db::connect(
+        &config.database_url,
+        crate::pool_size(&config.database_url, 2),
+    )
+    .await?;
     let processor = Processor::new(db);
     let selection = partner.map_or(Selection::Failed, |p| Selection::Partner(p.to_owned()));
     let summary = replay(&processor, &selection, true).await?;
@@ -84,8 +88,9 @@ pub async fn replay(
     let mut summary = Summary::default();
     for id in ids {
         let Some(row) = event::Entity::find_by_id(id)
-            .one(processor.db())
+            .all(processor.db())
             .await
+            .map(common::db::first)
             .context("loading an event")?
         else {
             continue;

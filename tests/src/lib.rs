@@ -88,7 +88,12 @@ pub async fn spawn_app_with(body_limit: usize) -> TestApp {
     let registry =
         ingest::registry::Registry::parse(partners::REGISTRY, &|_| None).expect("test registry");
     let secret = common::Secret::new(TOKEN_SECRET);
-    let state = ingest::state(db.clone(), registry, Some(&secret), body_limit).expect("state");
+    // The ingest gets its own pool, sized as `ingest serve` sizes it (one connection on
+    // SQLite); the api and the tests' own queries share `db`.
+    let ingest_db = common::db::connect(&database_url, ingest::pool_size(&database_url, 10))
+        .await
+        .expect("connect the ingest");
+    let state = ingest::state(ingest_db, registry, Some(&secret), body_limit).expect("state");
     let ingest = serve(ingest::http::router(state)).await;
     let api_state = api::AppState::new(db.clone(), &common::Secret::new(JWT_SECRET));
     let api = serve(api::router(api_state)).await;

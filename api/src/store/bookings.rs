@@ -14,7 +14,11 @@ use super::{newest_first, Page, Position};
 /// # Errors
 /// When the database fails.
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<booking::Model>, DbErr> {
-    booking::Entity::find_by_id(id).one(db).await
+    // `all()`, not `one()`: see `common::db::first`.
+    booking::Entity::find_by_id(id)
+        .all(db)
+        .await
+        .map(common::db::first)
 }
 
 /// One booking by the partner's own reference (unique per partner).
@@ -29,8 +33,9 @@ pub async fn find_by_reference(
     booking::Entity::find()
         .filter(booking::Column::Partner.eq(partner))
         .filter(booking::Column::Reference.eq(reference))
-        .one(db)
+        .all(db)
         .await
+        .map(common::db::first)
 }
 
 /// A page of the bookings matching `filter`, newest first (created_at, id).

@@ -22,8 +22,9 @@ pub async fn find_event<C: ConnectionTrait>(
         .filter(event::Column::Partner.eq(partner))
         .filter(event::Column::IdempotencyKey.eq(key))
         .into_tuple::<(Uuid, EventStatus)>()
-        .one(db)
+        .all(db)
         .await
+        .map(common::db::first)
 }
 
 /// The booking for (partner, reference), if any, locked until the transaction ends on
@@ -40,7 +41,7 @@ pub async fn booking_for_update<C: ConnectionTrait>(
     if db.get_database_backend() == DatabaseBackend::Postgres {
         query = query.lock_exclusive();
     }
-    query.one(db).await
+    query.all(db).await.map(common::db::first)
 }
 
 /// Inserts a new booking; `false` when one with its (partner, reference) appeared
@@ -129,8 +130,9 @@ pub async fn write_event<C: ConnectionTrait>(
 ) -> Result<Uuid, DbErr> {
     if let Some(id) = receipt.replay_of {
         let existing = event::Entity::find_by_id(id)
-            .one(db)
-            .await?
+            .all(db)
+            .await
+            .map(common::db::first)?
             .ok_or_else(|| DbErr::RecordNotFound(format!("event {id}")))?;
         let mut active = existing.into_active_model();
         active.status = sea_orm::Set(row.status);
