@@ -652,8 +652,9 @@ def cmd_markdown(rdir, commands_path, out):
         hints.append(
             f"**SQLite.** One delivery costs {cs['proc']:,.0f} µs of ingest CPU (SQLite runs in-process) and "
             "deliveries are serialised by the processor's write lock for the whole transaction, so throughput is "
-            "about 1 / (time per transaction): every statement round trip through the SQLite worker thread while "
-            "the lock is held counts directly (the machine is not saturated: see *machine busy*).")
+            "about 1 / (time per transaction): every statement is a round trip to the SQLite connection's own "
+            "thread while the lock is held, and counts directly (the machine is not saturated: see *machine "
+            "busy*; the CPU figure includes both threads spinning briefly before they sleep).")
     ca, cg = cpu_sums.get("cpu_api"), cpu_sums.get("cpu_postgraphile")
     if ca and cg:
         pa, pp = probes.get("api"), probes.get("postgraphile")
@@ -662,10 +663,10 @@ def cmd_markdown(rdir, commands_path, out):
             f"{ca['pg']:,.0f} µs in PostgreSQL; PostGraphile {cg['proc']:,.0f} µs (one node process) and "
             f"{cg['pg']:,.0f} µs in PostgreSQL"
             + (f". The api sends {pa['per_request']} statements per query, PostGraphile {pp['per_request']} "
-               "(it compiles the whole GraphQL query, nested lists included, into one SQL statement)"
+               "(both read the booking and its lists in one statement)"
                if pa and pp else "")
-            + ". PostGraphile also caches parsed and validated query documents; the api parses, validates and "
-            "verifies a JWT on every request, and writes an access-log line per request.")
+            + ". Both keep parsed query documents; the api also validates the query and verifies a JWT on "
+            "every request, and writes an access-log line per request.")
     if hints:
         w("### Hints")
         w("")
@@ -689,9 +690,10 @@ def cmd_markdown(rdir, commands_path, out):
     w(f"- PostgreSQL {m['postgres']} on 127.0.0.1 ({m['pg_settings']})")
     w(f"- {m['pgbench']}; {m['wrk']}; {m['rustc']} (release profile); node {m['node']}; PostGraphile "
       f"{m['postgraphile']} (defaults: one node process, pool of 10, `NODE_ENV=production`); Python {m['python']}")
-    w("- ingest with default settings (database pool of 10; `RUST_LOG` unset, i.e. info with one access-log "
-      "line per request, to a file); api with default settings (pool of 16) and an analyst JWT on every "
-      "request; PostGraphile without authentication.")
+    w("- ingest with default settings (database pool of 10 on PostgreSQL, one connection on SQLite; "
+      "`RUST_LOG` unset, i.e. info with one access-log line per request, to a file); api with default "
+      f"settings (pool of twice the CPUs: {2 * int(m['cpus'])}) and an analyst JWT on every request; "
+      "PostGraphile without authentication.")
     w("")
     w("## Exact commands")
     w("")

@@ -45,7 +45,10 @@ function request()
 end
 
 function response(status, headers, body)
-  if status >= 200 and status < 300 then
+  -- A GraphQL error comes with status 200: counted with the failures, not as a 2xx.
+  if status >= 200 and status < 300 and body and body:find('"errors":', 1, true) then
+    other = other + 1
+  elseif status >= 200 and status < 300 then
     n2xx = n2xx + 1
     if body and body:find('"duplicate"', 1, true) then
       dup = dup + 1

@@ -8,6 +8,7 @@
 
 pub mod booking;
 pub mod connection;
+pub mod documents;
 pub mod enums;
 pub mod event;
 pub mod filters;
@@ -27,9 +28,16 @@ pub use query::Query;
 /// The executable schema.
 pub type ApiSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 
-/// The schema over `db`, with per-request DataLoaders and query limits.
+/// The schema over `db`, with per-request DataLoaders, query limits and a cache of
+/// parsed documents.
 pub fn build_schema(db: DatabaseConnection) -> ApiSchema {
+    build_schema_with(db, documents::DocumentCache::new())
+}
+
+/// As [`build_schema`], keeping parsed documents in `documents`.
+pub fn build_schema_with(db: DatabaseConnection, documents: documents::DocumentCache) -> ApiSchema {
     builder()
+        .extension(documents)
         .extension(PerRequestLoaders(db.clone()))
         .data(db)
         .finish()

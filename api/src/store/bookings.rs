@@ -163,11 +163,11 @@ pub async fn find_with_lists(
             passengers,
         }));
     }
-    const SEGMENTS: &str = "(SELECT coalesce(json_agg(s ORDER BY s.sequence), '[]'::json) \
+    // As text, decoded straight into the models without a `serde_json::Value` between.
+    const SEGMENTS: &str = "(SELECT coalesce(json_agg(s ORDER BY s.sequence), '[]')::text \
         FROM segment s WHERE s.booking_id = b.id)";
-    const PASSENGERS: &str =
-        "(SELECT coalesce(json_agg(p ORDER BY p.lead DESC, p.created_at, p.id), \
-        '[]'::json) FROM passenger p WHERE p.booking_id = b.id)";
+    const PASSENGERS: &str = "(SELECT coalesce(json_agg(p ORDER BY p.lead DESC, p.created_at, \
+        p.id), '[]')::text FROM passenger p WHERE p.booking_id = b.id)";
     let (condition, values): (_, Vec<sea_orm::Value>) = match lookup {
         Lookup::Id(id) => ("b.id = $1", vec![id.into()]),
         Lookup::Reference { partner, reference } => (
@@ -177,8 +177,8 @@ pub async fn find_with_lists(
     };
     let sql = format!(
         "SELECT b.*, {} AS segments, {} AS passengers FROM booking b WHERE {condition}",
-        if segments { SEGMENTS } else { "NULL::json" },
-        if passengers { PASSENGERS } else { "NULL::json" },
+        if segments { SEGMENTS } else { "NULL::text" },
+        if passengers { PASSENGERS } else { "NULL::text" },
     );
     let statement = Statement::from_sql_and_values(DatabaseBackend::Postgres, sql, values);
     let Some(row) = db.query_one_raw(statement).await? else {
@@ -207,10 +207,10 @@ fn json_list<T: serde::de::DeserializeOwned>(
     row: &QueryResult,
     column: &str,
 ) -> Result<Option<Vec<T>>, DbErr> {
-    let Some(value) = row.try_get::<Option<serde_json::Value>>("", column)? else {
+    let Some(text) = row.try_get::<Option<String>>("", column)? else {
         return Ok(None);
     };
-    serde_json::from_value(value)
+    serde_json::from_str(&text)
         .map(Some)
         .map_err(|e| DbErr::Type(format!("decoding the {column} of a booking: {e}")))
 }

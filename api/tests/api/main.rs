@@ -3,6 +3,7 @@
 //! `TEST_DATABASE_URL` is set), one module per feature.
 
 mod auth;
+mod documents;
 mod http;
 mod limits;
 mod loaders;
