@@ -682,6 +682,10 @@ def cmd_markdown(rdir, commands_path, out):
         w("```")
         w("")
 
+    history = os.path.join(os.path.dirname(os.path.abspath(__file__)), "history.md")
+    if os.path.exists(history):
+        w(open(history, encoding="utf-8").read().rstrip())
+        w("")
     w("## Machine")
     w("")
     w(f"- CPU: {m['cpu_model']}, {m['cpus']} logical CPUs, shared with other work (load average at start "
