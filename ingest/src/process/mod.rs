@@ -188,15 +188,13 @@ impl Processor {
     ) -> Result<Outcome, DbErr> {
         let change = match &delivery.action {
             Action::Ignore { reason } => {
-                let row = EventRow {
+                let row = EventRow::of(
+                    delivery,
                     key,
-                    delivery_type: &delivery.event_type,
-                    occurred_at: delivery.occurred_at,
-                    status: EventStatus::Ignored,
-                    error: Some(reason.clone()),
-                    detail: delivery.detail.clone(),
-                    booking_id: None,
-                };
+                    EventStatus::Ignored,
+                    Some(reason.clone()),
+                    None,
+                );
                 let event_id = store::write_event(txn, receipt, row).await?;
                 return Ok(Outcome::Ignored { event_id });
             }
@@ -221,17 +219,13 @@ impl Processor {
                 (false, _) => Mode::Full,
                 (true, Some(ChangeKind::Create)) => Mode::FillOnly,
                 (true, _) => {
-                    let row = EventRow {
+                    let row = EventRow::of(
+                        delivery,
                         key,
-                        delivery_type: &delivery.event_type,
-                        occurred_at: delivery.occurred_at,
-                        status: EventStatus::Stale,
-                        error: Some(
-                            "older than the newest change already applied to this booking".into(),
-                        ),
-                        detail: delivery.detail.clone(),
-                        booking_id: Some(booking.id),
-                    };
+                        EventStatus::Stale,
+                        Some("older than the newest change already applied to this booking".into()),
+                        Some(booking.id),
+                    );
                     let event_id = store::write_event(txn, receipt, row).await?;
                     return Ok(Outcome::Stale {
                         event_id,
@@ -292,15 +286,7 @@ impl Processor {
             }
             store::write_rows(txn, &segments, &touched_segments, stored_segments).await?;
             store::write_rows(txn, &passengers, &touched_passengers, stored_passengers).await?;
-            let row = EventRow {
-                key,
-                delivery_type: &delivery.event_type,
-                occurred_at: delivery.occurred_at,
-                status: EventStatus::Applied,
-                error: None,
-                detail: delivery.detail.clone(),
-                booking_id: Some(booking.id),
-            };
+            let row = EventRow::of(delivery, key, EventStatus::Applied, None, Some(booking.id));
             let event_id = store::write_event(txn, receipt, row).await?;
             return Ok(Outcome::Applied {
                 event_id,
@@ -375,6 +361,27 @@ pub(crate) struct EventRow<'a> {
     pub error: Option<String>,
     pub detail: Option<Value>,
     pub booking_id: Option<Uuid>,
+}
+
+impl<'a> EventRow<'a> {
+    /// The row for an understood delivery: its type, source time and detail.
+    fn of(
+        delivery: &'a Delivery,
+        key: &'a str,
+        status: EventStatus,
+        error: Option<String>,
+        booking_id: Option<Uuid>,
+    ) -> Self {
+        Self {
+            key,
+            delivery_type: &delivery.event_type,
+            occurred_at: delivery.occurred_at,
+            status,
+            error,
+            detail: delivery.detail.clone(),
+            booking_id,
+        }
+    }
 }
 
 /// Whether a database error is a unique-constraint violation.
