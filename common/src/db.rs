@@ -8,6 +8,13 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, Databa
 /// Largest SQLite pool (see [`connect`]).
 const SQLITE_MAX_CONNECTIONS: u32 = 4;
 
+/// How long a statement waits for a pooled connection (or a new one) before the
+/// database counts as unavailable.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(600);
+
+/// How long `/readyz` waits for the database before answering 503.
+pub const PING_TIMEOUT: Duration = Duration::from_millis(900);
+
 /// WAL size, in pages, at which a committing SQLite connection checkpoints.
 pub const WAL_AUTOCHECKPOINT_PAGES: u32 = 10_000;
 
@@ -35,8 +42,12 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
     options
         .max_connections(max_connections)
         .min_connections(1)
-        .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(5))
+        // A request waits at most this long for a connection: an unreachable database
+        // is answered 503 within a second (CONTRACT §3, §6), not after a long stall.
+        // On SQLite a connection is never far away (the ingest serialises its writes
+        // before asking for one), so the same bound holds there.
+        .connect_timeout(ACQUIRE_TIMEOUT)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
         // Pinging every connection on every checkout costs a round trip per statement;
         // only connections idle long enough to have been dropped are checked. A dead
         // one is still found by the first statement on it, which callers retry.
@@ -44,8 +55,11 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
         .sqlx_logging(false);
     if url.starts_with("sqlite:") {
         options.map_sqlx_sqlite_opts(|opts| {
+            // `synchronous=FULL`: every commit is fsynced before it returns, so an
+            // acknowledged delivery survives a power loss too (NORMAL may lose the
+            // last commits in WAL mode).
             opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
                 // 8 MiB of page cache per connection (the default is 2 MiB): the
@@ -88,15 +102,20 @@ async fn connect_with_retry(options: ConnectOptions) -> Result<DatabaseConnectio
     }
 }
 
-/// Whether the database answers a trivial query. Tried twice: the first attempt may
-/// land on a pooled connection the server has since closed.
+/// Whether the database answers a trivial query within [`PING_TIMEOUT`]. Tried twice:
+/// the first attempt may land on a pooled connection the server has since closed.
 pub async fn ping(db: &DatabaseConnection) -> bool {
-    for _ in 0..2 {
-        if db.execute_unprepared("SELECT 1").await.is_ok() {
-            return true;
+    let attempts = async {
+        for _ in 0..2 {
+            if db.execute_unprepared("SELECT 1").await.is_ok() {
+                return true;
+            }
         }
-    }
-    false
+        false
+    };
+    tokio::time::timeout(PING_TIMEOUT, attempts)
+        .await
+        .unwrap_or(false)
 }
 
 /// The row of a lookup by a unique key. Such lookups use `all()` rather than `one()`:
@@ -170,7 +189,7 @@ mod tests {
         let url = format!("sqlite://{}/settings.db?mode=rwc", dir.display());
         let db = connect(&url, 2).await.unwrap();
         assert_eq!(pragma(&db, "journal_mode").await, "wal");
-        assert_eq!(pragma(&db, "synchronous").await, "1", "NORMAL");
+        assert_eq!(pragma(&db, "synchronous").await, "2", "FULL");
         assert_eq!(pragma(&db, "busy_timeout").await, "10000");
         assert_eq!(pragma(&db, "foreign_keys").await, "1");
         assert_eq!(pragma(&db, "cache_size").await, "-8192");

@@ -11,7 +11,7 @@ use crate::registry::{Auth, Partner};
 use crate::tokens::TokenIssuer;
 
 /// Standard Webhooks tolerance for `webhook-timestamp`.
-const HMAC_TOLERANCE_S: i64 = 5 * 60;
+const HMAC_TOLERANCE_S: u64 = 5 * 60;
 
 /// What the authenticator needs from the request.
 #[derive(Debug, Clone, Copy)]
@@ -101,6 +101,14 @@ pub fn authenticate(
     }
 }
 
+/// Whether `sent` is at most `tolerance_s` seconds away from `now`, either way. Checked
+/// arithmetic: a timestamp near `i64::MIN` or `i64::MAX` must not wrap around into the
+/// window.
+fn within_tolerance(now: i64, sent: i64, tolerance_s: u64) -> bool {
+    now.checked_sub(sent)
+        .is_some_and(|skew| skew.unsigned_abs() <= tolerance_s)
+}
+
 /// Standard Webhooks: `v1,<base64 HMAC-SHA256("{id}.{timestamp}.{body}")>`, several
 /// signatures separated by spaces (key rotation), any one match suffices.
 fn verify_standard_webhook(key: &[u8], c: &Credentials<'_>) -> Result<(), &'static str> {
@@ -113,7 +121,7 @@ fn verify_standard_webhook(key: &[u8], c: &Credentials<'_>) -> Result<(), &'stat
         .trim()
         .parse()
         .map_err(|_| "webhook-timestamp must be Unix seconds")?;
-    if (c.now.timestamp() - sent).abs() > HMAC_TOLERANCE_S {
+    if !within_tolerance(c.now.timestamp(), sent, HMAC_TOLERANCE_S) {
         return Err("webhook-timestamp is outside the 5-minute tolerance");
     }
     let mut mac = Hmac::<Sha256>::new_from_slice(key).map_err(|_| "unusable signing key")?;
@@ -238,6 +246,29 @@ mod tests {
             authenticate(&p, &c3, None).unwrap_err().reason,
             "webhook-timestamp is outside the 5-minute tolerance"
         );
+    }
+
+    #[test]
+    fn a_timestamp_far_in_the_past_does_not_wrap_into_the_window() {
+        let now = Utc::now().timestamp();
+        assert!(!within_tolerance(now, now.wrapping_sub(i64::MIN), 300));
+        assert!(!within_tolerance(now, i64::MIN, 300));
+        assert!(!within_tolerance(now, i64::MAX, 300));
+        assert!(!within_tolerance(i64::MIN, i64::MAX, 300));
+        assert!(within_tolerance(now, now - 300, 300));
+        assert!(!within_tolerance(now, now - 301, 300));
+    }
+
+    proptest::proptest! {
+        /// Over the whole i64 range: accepted exactly when the true distance (computed
+        /// in i128, where nothing overflows) is within the tolerance.
+        #[test]
+        fn tolerance_matches_exact_arithmetic(now in proptest::num::i64::ANY, sent in proptest::num::i64::ANY, near in -400i64..400) {
+            let exact = |now: i64, sent: i64| (i128::from(now) - i128::from(sent)).abs() <= 300;
+            proptest::prop_assert_eq!(within_tolerance(now, sent, 300), exact(now, sent));
+            let close = now.saturating_add(near);
+            proptest::prop_assert_eq!(within_tolerance(now, close, 300), exact(now, close));
+        }
     }
 
     #[test]

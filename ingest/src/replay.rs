@@ -179,6 +179,7 @@ async fn reject(
     match processor
         .archive(
             receipt,
+            None,
             &row.event_type,
             EventStatus::Rejected,
             message,

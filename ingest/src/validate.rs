@@ -150,7 +150,29 @@ impl Email {
 /// # Errors
 /// A message saying what was expected.
 pub fn parse_timestamp(s: &str, zone: Option<Tz>) -> Result<DateTime<Utc>, String> {
-    let s = s.trim();
+    let at = parse_any_timestamp(s.trim(), zone)?;
+    check_year(at)?;
+    Ok(at)
+}
+
+/// Years a timestamp may have: RFC 3339 (what the api serves) has four digits.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+
+/// # Errors
+/// When `at` falls outside [`YEARS`].
+pub fn check_year(at: DateTime<Utc>) -> Result<(), String> {
+    use chrono::Datelike;
+    if YEARS.contains(&at.year()) {
+        Ok(())
+    } else {
+        Err(format!(
+            "must be between the years 0001 and 9999 (got year {})",
+            at.year()
+        ))
+    }
+}
+
+fn parse_any_timestamp(s: &str, zone: Option<Tz>) -> Result<DateTime<Utc>, String> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(t.with_timezone(&Utc));
     }
@@ -195,6 +217,169 @@ fn truncate(s: &str) -> String {
     s.chars().take(40).collect()
 }
 
+/// Longest text value a delivery may set (a name, a code, a comment): more is not a
+/// booking field but an attack or a mistake, and would bloat every row that holds it.
+pub const MAX_TEXT_BYTES: usize = 2_000;
+
+/// Longest reference (of a booking, a segment or a passenger): references are indexed,
+/// and PostgreSQL refuses index rows over ~2.7 KB.
+pub const MAX_REFERENCE_BYTES: usize = 255;
+
+/// Every string in the body (keys too) that the database could not store: PostgreSQL
+/// refuses NUL (`\u0000`) in text and JSON. Checked before any adapter reads the body,
+/// so a refusal names the field wherever it is; the raw body is archived byte-exact.
+///
+/// # Errors
+/// [`AdapterError::Invalid`] naming each such field (the first twenty).
+pub fn check_storable_json(body: &Value) -> Result<(), AdapterError> {
+    const MAX_REPORTED: usize = 20;
+    fn walk(value: &Value, path: &mut String, errors: &mut Vec<FieldError>) {
+        if errors.len() >= MAX_REPORTED {
+            return;
+        }
+        let message = "must not contain the NUL character (\\u0000)";
+        let field = |path: &str| {
+            if path.is_empty() {
+                "(body)".to_owned()
+            } else {
+                path.to_owned()
+            }
+        };
+        match value {
+            Value::String(s) if s.contains('\0') => {
+                errors.push(FieldError::new(field(path), message))
+            }
+            Value::Array(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    let len = path.len();
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(&index.to_string());
+                    walk(item, path, errors);
+                    path.truncate(len);
+                }
+            }
+            Value::Object(map) => {
+                for (key, item) in map {
+                    let len = path.len();
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(&key.replace('\0', "\\u0000"));
+                    if key.contains('\0') {
+                        errors.push(FieldError::new(path.clone(), message));
+                    } else {
+                        walk(item, path, errors);
+                    }
+                    path.truncate(len);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut errors = Vec::new();
+    walk(body, &mut String::new(), &mut errors);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AdapterError::Invalid(errors))
+    }
+}
+
+/// The bounds every understood delivery must keep, whichever adapter produced it:
+/// references short enough to index, text short enough to store, timestamps within
+/// RFC 3339's years. Fields are named as in the canonical change (`reference`,
+/// `segments.0.reference`, …) since the partner's own name is the adapter's business;
+/// the adapters' readers refuse most such values earlier, under the partner's name.
+///
+/// # Errors
+/// [`AdapterError::Invalid`] with every failing field.
+pub fn check_bounds(delivery: &crate::canonical::Delivery) -> Result<(), AdapterError> {
+    let crate::canonical::Action::Apply(change) = &delivery.action else {
+        return Ok(());
+    };
+    let mut b = Bounds::default();
+    b.reference("reference", &change.reference);
+    b.year("occurredAt", delivery.occurred_at);
+    b.year("bookedAt", change.booked_at);
+    b.year("tripStart", change.trip_start);
+    b.year("tripEnd", change.trip_end);
+    b.place("origin", change.origin.as_ref());
+    b.place("destination", change.destination.as_ref());
+    b.text("cabinClass", change.cabin_class.as_ref());
+    if let Some(c) = &change.customer {
+        b.text("customer.id", c.id.as_ref());
+        b.text("customer.firstName", c.first_name.as_ref());
+        b.text("customer.email", c.email.as_ref());
+        b.text("customer.phone", c.phone.as_ref());
+    }
+    for (n, p) in change.passengers.iter().enumerate() {
+        let at = |field: &str| format!("passengers.{n}.{field}");
+        b.reference(&at("reference"), &p.reference);
+        b.text(&at("firstName"), p.first_name.as_ref());
+        b.text(&at("lastName"), p.last_name.as_ref());
+        b.text(&at("email"), p.email.as_ref());
+        b.text(&at("phone"), p.phone.as_ref());
+    }
+    for (n, s) in change.segments.iter().enumerate() {
+        let at = |field: &str| format!("segments.{n}.{field}");
+        b.reference(&at("reference"), &s.reference);
+        b.place(&at("origin"), s.origin.as_ref());
+        b.place(&at("destination"), s.destination.as_ref());
+        b.year(&at("departureAt"), s.departure_at);
+        b.year(&at("arrivalAt"), s.arrival_at);
+        b.text(&at("carrier"), s.carrier.as_ref());
+        b.text(&at("flightNumber"), s.flight_number.as_ref());
+        b.text(&at("cabinClass"), s.cabin_class.as_ref());
+    }
+    if b.errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AdapterError::Invalid(b.errors))
+    }
+}
+
+/// The failures [`check_bounds`] collects.
+#[derive(Default)]
+struct Bounds {
+    errors: Vec<FieldError>,
+}
+
+impl Bounds {
+    fn reference(&mut self, field: &str, value: &str) {
+        if value.len() > MAX_REFERENCE_BYTES {
+            self.errors.push(FieldError::new(
+                field,
+                format!("is a reference and must be at most {MAX_REFERENCE_BYTES} bytes long"),
+            ));
+        }
+    }
+
+    fn text(&mut self, field: &str, value: Option<&String>) {
+        if value.is_some_and(|v| v.len() > MAX_TEXT_BYTES) {
+            self.errors.push(FieldError::new(
+                field,
+                format!("must be at most {MAX_TEXT_BYTES} bytes long"),
+            ));
+        }
+    }
+
+    fn place(&mut self, field: &str, place: Option<&crate::canonical::Place>) {
+        if let Some(p) = place {
+            self.text(&format!("{field}.code"), p.code.as_ref());
+            self.text(&format!("{field}.name"), p.name.as_ref());
+            self.text(&format!("{field}.country"), p.country.as_ref());
+        }
+    }
+
+    fn year(&mut self, field: &str, at: Option<DateTime<Utc>>) {
+        if let Some(Err(message)) = at.map(check_year) {
+            self.errors.push(FieldError::new(field, message));
+        }
+    }
+}
+
 /// Reads typed fields out of a JSON body by dotted path, remembering each failure so
 /// that one response can list them all.
 pub struct Reader<'a> {
@@ -225,6 +410,10 @@ impl<'a> Reader<'a> {
     pub fn string(&mut self, path: &str) -> Option<String> {
         match self.get(path)? {
             Value::String(s) if s.trim().is_empty() => None,
+            Value::String(s) if s.len() > MAX_TEXT_BYTES => {
+                self.fail(path, format!("must be at most {MAX_TEXT_BYTES} bytes long"));
+                None
+            }
             Value::String(s) => Some(s.trim().to_owned()),
             Value::Number(n) => Some(n.to_string()),
             _ => {

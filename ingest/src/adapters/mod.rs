@@ -2,6 +2,7 @@
 //! (topic and JSON body) to a [`Delivery`]; no database, no HTTP.
 
 use crate::canonical::{AdapterError, Delivery, Request};
+use crate::validate;
 
 pub mod airgateway;
 pub mod ground_transfer;
@@ -44,19 +45,24 @@ impl AdapterKind {
         Self::ALL.into_iter().find(|kind| kind.name() == name)
     }
 
-    /// Understands one delivery.
+    /// Understands one delivery. Whatever the adapter, the body must hold only values
+    /// the database can store, and the result must keep the bounds of
+    /// [`validate::check_bounds`].
     ///
     /// # Errors
     /// [`AdapterError::Invalid`] with every failing field, or
     /// [`AdapterError::UnknownTopic`] for a topic the adapter does not serve.
     pub fn normalize(self, request: Request<'_>) -> Result<Delivery, AdapterError> {
-        match self {
+        validate::check_storable_json(request.body)?;
+        let delivery = match self {
             Self::HahnAir => hahn_air::normalize(request),
             Self::Airgateway => airgateway::normalize(request),
             Self::Spotnana => spotnana::normalize(request),
             Self::Traxo => traxo::normalize(request),
             Self::GroundTransfer => ground_transfer::normalize(request),
-        }
+        }?;
+        validate::check_bounds(&delivery)?;
+        Ok(delivery)
     }
 }
 

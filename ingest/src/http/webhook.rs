@@ -124,6 +124,7 @@ async fn handle(
             return fail(
                 state,
                 receipt,
+                None,
                 event_type,
                 "the adapter failed on this payload",
             )
@@ -148,6 +149,7 @@ async fn handle(
             fail(
                 state,
                 receipt,
+                delivery.idempotency_key.as_deref(),
                 &delivery.event_type,
                 "applying the delivery failed",
             )
@@ -172,6 +174,7 @@ async fn reject(
         .processor
         .archive(
             receipt,
+            None,
             event_type,
             EventStatus::Rejected,
             &error.to_string(),
@@ -192,13 +195,14 @@ async fn reject(
 async fn fail(
     state: &AppState,
     receipt: &Receipt<'_>,
+    key: Option<&str>,
     event_type: &str,
     reason: &str,
 ) -> Result<Response, IngestError> {
     count(receipt.partner, UNKNOWN_TYPE, "failed");
     match state
         .processor
-        .archive(receipt, event_type, EventStatus::Failed, reason, None)
+        .archive(receipt, key, event_type, EventStatus::Failed, reason, None)
         .await
     {
         Ok(outcome) => {

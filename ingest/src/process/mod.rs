@@ -18,7 +18,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use entity::EventStatus;
-use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
+use sea_orm::{
+    DatabaseConnection, DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 use serde_json::Value;
 use tokio::sync::Mutex;
 use uuid::Uuid;
@@ -98,10 +100,12 @@ impl Processor {
         receipt: &Receipt<'_>,
         delivery: &Delivery,
     ) -> Result<Outcome, DbErr> {
-        let key = delivery
-            .idempotency_key
-            .clone()
-            .unwrap_or_else(|| receipt.fallback_key.clone());
+        let key = stored_key(
+            delivery
+                .idempotency_key
+                .as_deref()
+                .unwrap_or(&receipt.fallback_key),
+        );
         let _guard = match &self.write_lock {
             Some(lock) => Some(lock.lock().await),
             None => None,
@@ -114,7 +118,7 @@ impl Processor {
                 // The unique index on (partner, key) is the idempotency check: no lookup
                 // before the work, one statement fewer for every first delivery.
                 Err(err) if is_unique_violation(&err) && receipt.replay_of.is_none() => {
-                    match store::find_event(&self.db, receipt.partner, &key).await? {
+                    match store::find_event(&self.db, receipt.partner, &key, None).await? {
                         // A delivery that failed is tried again when the partner retries it.
                         Some((event_id, EventStatus::Failed)) => receipt.replay_of = Some(event_id),
                         Some((event_id, first_status)) => {
@@ -126,10 +130,34 @@ impl Processor {
                         None => return Err(err),
                     }
                 }
+                // A replayed refusal whose corrected resend was accepted meanwhile: that
+                // one holds the key, and this archived copy stays as it was.
+                Err(err) if is_unique_violation(&err) => {
+                    return match store::find_event(
+                        &self.db,
+                        receipt.partner,
+                        &key,
+                        receipt.replay_of,
+                    )
+                    .await?
+                    {
+                        Some((event_id, first_status)) => Ok(Outcome::Duplicate {
+                            event_id,
+                            first_status,
+                        }),
+                        None => Err(err),
+                    };
+                }
                 // A transient error (a booking created concurrently, a dropped connection)
                 // is tried once more before the delivery is declared failed; each attempt
-                // is rolled back whole.
-                Err(err) if !retried && !is_unique_violation(&err) && !is_busy(&err) => {
+                // is rolled back whole. A pool that gave up waiting for a connection means
+                // the database is unreachable: answered at once (503), not waited for twice.
+                Err(err)
+                    if !retried
+                        && !is_unique_violation(&err)
+                        && !is_busy(&err)
+                        && !matches!(err, DbErr::ConnectionAcquire(_)) =>
+                {
                     tracing::warn!(error = %err, "applying a delivery failed; retrying once");
                     retried = true;
                 }
@@ -145,7 +173,17 @@ impl Processor {
         delivery: &Delivery,
         key: &str,
     ) -> Result<Outcome, DbErr> {
-        let txn = self.db.begin().await?;
+        // SQLite: take the write lock at BEGIN. A deferred transaction that reads first
+        // and then writes fails at once with SQLITE_BUSY_SNAPSHOT when another process
+        // (a second ingest, `ingest replay`) committed meanwhile; an immediate one waits
+        // for the lock (the busy timeout) and then reads the newest data.
+        let txn = self
+            .db
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..TransactionOptions::default()
+            })
+            .await?;
         match self.apply_in(&txn, receipt, delivery, key).await {
             Ok(outcome) => {
                 txn.commit().await?;
@@ -160,7 +198,7 @@ impl Processor {
                 // holding the write lock, sees the newest data; a pooled connection
                 // may still read an older snapshot. So the first delivery is looked up
                 // here. (PostgreSQL aborts the transaction; `apply` looks it up anew.)
-                let first = store::find_event(&txn, receipt.partner, key).await;
+                let first = store::find_event(&txn, receipt.partner, key, None).await;
                 txn.rollback().await.ok();
                 match first {
                     Ok(Some((event_id, first_status))) if first_status != EventStatus::Failed => {
@@ -297,13 +335,21 @@ impl Processor {
         }
     }
 
-    /// Archives a delivery that could not be applied (`rejected` or `failed`).
+    /// Archives a delivery that could not be applied (`rejected` or `failed`) under
+    /// `key` (the delivery's own idempotency key when the adapter found one, else the
+    /// receipt's fallback key).
+    ///
+    /// A rejection never claims its key: the partner's corrected resend with the same
+    /// key is processed afresh (CONTRACT §5 rev. 2), and an identical resend is refused
+    /// again, archived again. A failure does claim it, so that the partner's retry takes
+    /// the failed event up again instead of adding a second one.
     ///
     /// # Errors
     /// Database errors.
     pub async fn archive(
         &self,
         receipt: &Receipt<'_>,
+        key: Option<&str>,
         event_type: &str,
         status: EventStatus,
         error: &str,
@@ -313,19 +359,15 @@ impl Processor {
             Some(lock) => Some(lock.lock().await),
             None => None,
         };
-        let key = receipt.fallback_key.as_str();
-        if receipt.replay_of.is_none() {
-            if let Some((event_id, first_status)) =
-                store::find_event(&self.db, receipt.partner, key).await?
-            {
-                return Ok(Outcome::Duplicate {
-                    event_id,
-                    first_status,
-                });
+        let key = stored_key(key.unwrap_or(&receipt.fallback_key));
+        let claims_key = status != EventStatus::Rejected;
+        if claims_key && receipt.replay_of.is_none() {
+            if let Some(outcome) = self.duplicate_of(receipt.partner, &key).await? {
+                return Ok(outcome);
             }
         }
         let row = EventRow {
-            key,
+            key: &key,
             delivery_type: event_type,
             occurred_at: None,
             status,
@@ -336,19 +378,36 @@ impl Processor {
         match store::write_event(&self.db, receipt, row).await {
             Ok(event_id) => Ok(Outcome::Rejected { event_id }),
             Err(err) if is_unique_violation(&err) => {
-                self.duplicate_of(receipt.partner, key).await?.ok_or(err)
+                self.duplicate_of(receipt.partner, &key).await?.ok_or(err)
             }
             Err(err) => Err(err),
         }
     }
 
+    /// The accepted delivery that holds (partner, key), as a duplicate.
     async fn duplicate_of(&self, partner: &str, key: &str) -> Result<Option<Outcome>, DbErr> {
-        Ok(store::find_event(&self.db, partner, key)
-            .await?
-            .map(|(event_id, first_status)| Outcome::Duplicate {
+        Ok(store::find_event(&self.db, partner, key, None).await?.map(
+            |(event_id, first_status)| Outcome::Duplicate {
                 event_id,
                 first_status,
-            }))
+            },
+        ))
+    }
+}
+
+/// Longest idempotency key stored as sent; longer ones are stored as their SHA-256, so
+/// that any key a partner sends fits the unique index (PostgreSQL refuses index rows
+/// over ~2.7 KB) and stays exact.
+pub const MAX_KEY_BYTES: usize = 200;
+
+/// The idempotency key as stored: as sent, or `sha256:<hex>` of it when it is longer
+/// than [`MAX_KEY_BYTES`] or holds a character the database cannot store (NUL).
+pub fn stored_key(key: &str) -> std::borrow::Cow<'_, str> {
+    use sha2::{Digest, Sha256};
+    if key.len() <= MAX_KEY_BYTES && !key.contains('\0') {
+        std::borrow::Cow::Borrowed(key)
+    } else {
+        std::borrow::Cow::Owned(format!("sha256:{}", hex::encode(Sha256::digest(key))))
     }
 }
 

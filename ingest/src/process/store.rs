@@ -9,18 +9,25 @@ use uuid::Uuid;
 
 use super::{EventRow, Receipt};
 
-/// The first event archived under (partner, key), if any.
+/// The accepted event archived under (partner, key), if any: refusals hold no key.
+/// `except` leaves out one event (the one being replayed).
 pub async fn find_event<C: ConnectionTrait>(
     db: &C,
     partner: &str,
     key: &str,
+    except: Option<Uuid>,
 ) -> Result<Option<(Uuid, EventStatus)>, DbErr> {
-    event::Entity::find()
+    let mut query = event::Entity::find()
         .select_only()
         .column(event::Column::Id)
         .column(event::Column::Status)
         .filter(event::Column::Partner.eq(partner))
         .filter(event::Column::IdempotencyKey.eq(key))
+        .filter(event::Column::Status.ne(EventStatus::Rejected));
+    if let Some(id) = except {
+        query = query.filter(event::Column::Id.ne(id));
+    }
+    query
         .into_tuple::<(Uuid, EventStatus)>()
         .all(db)
         .await
@@ -136,10 +143,10 @@ pub async fn write_event<C: ConnectionTrait>(
             .ok_or_else(|| DbErr::RecordNotFound(format!("event {id}")))?;
         let mut active = existing.into_active_model();
         active.status = sea_orm::Set(row.status);
-        active.error = sea_orm::Set(row.error);
+        active.error = sea_orm::Set(row.error.map(|error| storable(&error, MAX_ERROR_CHARS)));
         active.detail = sea_orm::Set(row.detail);
         active.booking_id = sea_orm::Set(row.booking_id);
-        active.event_type = sea_orm::Set(row.delivery_type.to_owned());
+        active.event_type = sea_orm::Set(storable(row.delivery_type, MAX_LABEL_CHARS));
         active.occurred_at = sea_orm::Set(row.occurred_at);
         event::Entity::update(active)
             .exec_without_returning(db)
@@ -151,15 +158,17 @@ pub async fn write_event<C: ConnectionTrait>(
         id,
         partner: receipt.partner.to_owned(),
         adapter: receipt.adapter.to_owned(),
-        event_type: row.delivery_type.to_owned(),
-        topic: receipt.topic.map(str::to_owned),
+        event_type: storable(row.delivery_type, MAX_LABEL_CHARS),
+        topic: receipt.topic.map(|topic| storable(topic, MAX_LABEL_CHARS)),
         idempotency_key: row.key.to_owned(),
         occurred_at: row.occurred_at,
         received_at: receipt.received_at,
-        content_type: receipt.content_type.map(str::to_owned),
+        content_type: receipt
+            .content_type
+            .map(|content_type| storable(content_type, MAX_LABEL_CHARS)),
         raw_body: receipt.raw_body.to_vec(),
         status: row.status,
-        error: row.error,
+        error: row.error.map(|error| storable(&error, MAX_ERROR_CHARS)),
         detail: row.detail,
         booking_id: row.booking_id,
     };
@@ -167,4 +176,27 @@ pub async fn write_event<C: ConnectionTrait>(
         .exec_without_returning(db)
         .await?;
     Ok(id)
+}
+
+/// Longest event type, topic or content type archived (they come from the URL, the body
+/// or a header: partner input).
+const MAX_LABEL_CHARS: usize = 200;
+
+/// Longest error text archived.
+const MAX_ERROR_CHARS: usize = 4_000;
+
+/// `text` as the database can store it whatever the partner sent: NUL (which PostgreSQL
+/// refuses in text) replaced by U+FFFD, clipped to `max` characters. The raw body keeps
+/// the exact bytes.
+fn storable(text: &str, max: usize) -> String {
+    text.chars()
+        .take(max)
+        .map(|c| {
+            if c == '\0' {
+                char::REPLACEMENT_CHARACTER
+            } else {
+                c
+            }
+        })
+        .collect()
 }
