@@ -27,14 +27,20 @@ const DOWN: [&str; 2] = [
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for statement in UP {
-            manager.get_connection().execute_unprepared(statement).await?;
+            manager
+                .get_connection()
+                .execute_unprepared(statement)
+                .await?;
         }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for statement in DOWN {
-            manager.get_connection().execute_unprepared(statement).await?;
+            manager
+                .get_connection()
+                .execute_unprepared(statement)
+                .await?;
         }
         Ok(())
     }

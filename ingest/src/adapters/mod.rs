@@ -5,6 +5,8 @@ use crate::canonical::{AdapterError, Delivery, Request};
 use crate::validate;
 
 pub mod airgateway;
+#[cfg(test)]
+mod fuzz;
 pub mod ground_transfer;
 pub mod hahn_air;
 pub mod spotnana;
