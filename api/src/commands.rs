@@ -40,10 +40,13 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", config.addr))?;
     tracing::info!(addr = %config.addr, "api listening; GraphiQL at /graphql");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(common::shutdown::signal())
-        .await
-        .context("serving HTTP")?;
+    common::serve::run(
+        listener,
+        app,
+        common::serve::Options::default(),
+        common::shutdown::signal(),
+    )
+    .await;
     tracing::info!("api stopped");
     Ok(())
 }

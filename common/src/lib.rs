@@ -6,6 +6,7 @@ pub mod http;
 pub mod logging;
 pub mod metrics;
 pub mod secret;
+pub mod serve;
 pub mod shutdown;
 
 pub use secret::Secret;

@@ -70,10 +70,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", config.addr))?;
     tracing::info!(addr = %config.addr, partners = state.registry.iter().count(), "ingest listening");
-    axum::serve(listener, http::router(state))
-        .with_graceful_shutdown(common::shutdown::signal())
-        .await
-        .context("serving")?;
+    common::serve::run(
+        listener,
+        http::router(state),
+        common::serve::Options::default(),
+        common::shutdown::signal(),
+    )
+    .await;
     tracing::info!("ingest stopped");
     Ok(())
 }

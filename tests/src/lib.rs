@@ -106,15 +106,19 @@ pub async fn spawn_app_with(body_limit: usize) -> TestApp {
     }
 }
 
-/// Serves a router on 127.0.0.1:0 in the background; returns its address.
+/// Serves a router on 127.0.0.1:0 in the background, as the binaries do (the connection
+/// limits of `common::serve`, default options); returns its address.
 pub async fn serve(router: axum::Router) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        axum::serve(listener, router).await.ok();
-    });
+    tokio::spawn(common::serve::run(
+        listener,
+        router,
+        common::serve::Options::default(),
+        std::future::pending(),
+    ));
     addr
 }
 

@@ -24,6 +24,12 @@ pub enum IngestError {
     },
     #[error("the body is larger than the limit of {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    /// The body broke off or its framing is wrong (e.g. a bad chunk size).
+    #[error("the body could not be read: it is malformed (e.g. a bad chunk size) or was cut off")]
+    InvalidBody,
+    /// The body did not arrive within the server's body timeout (`common::serve`).
+    #[error("the body did not arrive in time")]
+    BodyTimeout,
     #[error("content type {0:?} is not JSON: send application/json")]
     UnsupportedMediaType(String),
     #[error("the body is not valid JSON: {0}")]
@@ -51,6 +57,8 @@ impl IngestError {
             Self::NotFound(_) => "not_found",
             Self::Unauthorized { .. } => "unauthorized",
             Self::PayloadTooLarge { .. } => "payload_too_large",
+            Self::InvalidBody => "invalid_body",
+            Self::BodyTimeout => "request_timeout",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::InvalidJson(_) => "invalid_json",
             Self::InvalidPayload(_) => "invalid_payload",
@@ -64,6 +72,8 @@ impl IngestError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::InvalidBody => StatusCode::BAD_REQUEST,
+            Self::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::InvalidJson(_) => StatusCode::BAD_REQUEST,
             Self::InvalidPayload(_) => StatusCode::UNPROCESSABLE_ENTITY,

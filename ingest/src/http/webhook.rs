@@ -296,7 +296,11 @@ fn is_json(content_type: &str) -> bool {
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
+/// The whole body, at most `limit` bytes: more is 413; a body that breaks off or is
+/// malformed (e.g. a bad chunk size) is 400; one that does not arrive within the server's
+/// body timeout (`common::serve::Options::body_timeout`) is 408.
 async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, IngestError> {
+    use axum::body::HttpBody;
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -304,9 +308,30 @@ async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Byte
     if declared.is_some_and(|len| len > limit) {
         return Err(IngestError::PayloadTooLarge { limit });
     }
-    axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| IngestError::PayloadTooLarge { limit })
+    let mut body = body;
+    let mut bytes = Vec::with_capacity(declared.unwrap_or(0));
+    while let Some(frame) =
+        std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await
+    {
+        let frame = frame.map_err(|error| {
+            let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&error);
+            while let Some(e) = cause {
+                if e.is::<tower_http::timeout::TimeoutError>() {
+                    return IngestError::BodyTimeout;
+                }
+                cause = e.source();
+            }
+            tracing::info!(error = %error, "reading the body failed");
+            IngestError::InvalidBody
+        })?;
+        if let Ok(data) = frame.into_data() {
+            if bytes.len() + data.len() > limit {
+                return Err(IngestError::PayloadTooLarge { limit });
+            }
+            bytes.extend_from_slice(&data);
+        }
+    }
+    Ok(Bytes::from(bytes))
 }
 
 #[cfg(test)]
