@@ -532,8 +532,11 @@ mod every_partner_reads_back_by_id_and_by_reference {
         let app = spawn_app().await;
         let new = fixture("ground_transfer/booking-new.json");
         let reply = app.post("transfers", &new, partners::transfers()).await;
-        assert_eq!(reply.json["supplierBookingId"], "44225562");
         let (new_event, id) = applied(&reply);
+        assert_eq!(
+            reply.json["supplierBookingId"], reply.json["bookingId"],
+            "our booking id (CONTRACT §3)"
+        );
         let amendment = fixture("ground_transfer/booking-amendment.json");
         let reply = app
             .post("transfers/44225562", &amendment, partners::transfers())

@@ -672,7 +672,7 @@ async fn transfers_accepts_a_standard_webhooks_signature() {
         .post("transfers", &transfers_body(), partners::transfers())
         .await;
     assert_applied(&reply);
-    assert_eq!(reply.json["supplierBookingId"], "44225562");
+    assert_eq!(reply.json["supplierBookingId"], reply.json["bookingId"]);
     assert_eq!(app.events().await.len(), 1);
 }
 

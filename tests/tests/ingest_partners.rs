@@ -1306,7 +1306,11 @@ mod ground_transfer {
             .post("transfers", &new, transfers_signed("msg_new_44225562"))
             .await;
         let (new_event, booking_id) = applied_with(&reply, &["supplierBookingId"]);
-        assert_eq!(reply.json["supplierBookingId"], "44225562");
+        assert_eq!(
+            reply.json["supplierBookingId"],
+            booking_id.to_string(),
+            "our booking id, which the marketplace stores as the supplier's (CONTRACT §3)"
+        );
 
         let b = app
             .booking("transfers", "44225562")

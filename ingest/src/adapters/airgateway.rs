@@ -83,6 +83,15 @@ const EXTRAS: &[&str] = &[
     "consumerCountryCode",
 ];
 
+/// The event type a delivery names (the topic, else the body's `event`), also when it
+/// is refused.
+pub fn event_type(request: Request<'_>) -> Option<String> {
+    request
+        .topic
+        .or_else(|| request.body.get("event").and_then(Value::as_str))
+        .map(str::to_owned)
+}
+
 /// Understands one AirGateway delivery.
 ///
 /// # Errors

@@ -47,6 +47,19 @@ struct Lead {
     customer_id: Option<String>,
 }
 
+/// The event type a delivery names (a new booking, or the update's `action`), also
+/// when it is refused.
+pub fn event_type(request: Request<'_>) -> Option<String> {
+    if request.topic.is_none() {
+        return Some(NEW_BOOKING.to_owned());
+    }
+    let action = request.body.get("action").and_then(Value::as_str)?;
+    ACTIONS
+        .iter()
+        .find(|(name, _, _)| name.eq_ignore_ascii_case(action))
+        .map(|(_, _, event_type)| (*event_type).to_owned())
+}
+
 /// Understands one ground-transfer delivery.
 ///
 /// # Errors

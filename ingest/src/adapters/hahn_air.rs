@@ -91,6 +91,11 @@ struct Body {
     flight: Option<FlightNumber>,
 }
 
+/// The event type a delivery names (its topic), also when it is refused.
+pub fn event_type(request: Request<'_>) -> Option<String> {
+    request.topic.map(str::to_owned)
+}
+
 /// Understands one Hahn Air delivery.
 ///
 /// # Errors

@@ -68,6 +68,26 @@ impl AdapterKind {
     }
 }
 
+impl AdapterKind {
+    /// Whether the adapter also takes `application/x-www-form-urlencoded` bodies (read as
+    /// a JSON object of strings): the platform behind Hahn Air sends deletes that way.
+    pub fn accepts_form(self) -> bool {
+        matches!(self, Self::HahnAir)
+    }
+
+    /// The adapter event type the delivery names in its URL or body, if any: a refused
+    /// delivery is archived under it (CONTRACT §5 rev. 2).
+    pub fn event_type(self, request: Request<'_>) -> Option<String> {
+        match self {
+            Self::HahnAir => hahn_air::event_type(request),
+            Self::Airgateway => airgateway::event_type(request),
+            Self::Spotnana => spotnana::event_type(request),
+            Self::Traxo => traxo::event_type(request),
+            Self::GroundTransfer => ground_transfer::event_type(request),
+        }
+    }
+}
+
 /// How a successful delivery is answered, where a partner's document asks for
 /// something particular.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -21,6 +21,16 @@ use crate::validate::{parse_utc, E164Phone, FlightNumber, Reader};
 /// The one event type about bookings.
 const PNR_V3: &str = "PNR_V3";
 
+/// The event type a delivery names (`event_type`/`operation`), also when it is refused.
+pub fn event_type(request: Request<'_>) -> Option<String> {
+    let text = |key: &str| request.body.get(key).and_then(Value::as_str);
+    let event = text("event_type").or_else(|| text("eventType"))?;
+    Some(match text("operation") {
+        Some(operation) => format!("{event}/{operation}"),
+        None => event.to_owned(),
+    })
+}
+
 /// Understands one Spotnana delivery.
 ///
 /// # Errors

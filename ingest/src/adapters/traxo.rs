@@ -80,6 +80,15 @@ fn classify(event_type: &str) -> Result<Event, String> {
     Ok(event)
 }
 
+/// The event type a delivery names (its `type`), also when it is refused.
+pub fn event_type(request: Request<'_>) -> Option<String> {
+    request
+        .body
+        .get("type")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
 /// Understands one Traxo delivery.
 ///
 /// # Errors

@@ -31,8 +31,16 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     let db = state.processor.db().clone();
     let routes = Router::new()
-        .route("/webhooks/{partner}", post(webhook::receive))
-        .route("/webhooks/{partner}/{topic}", post(webhook::receive))
+        // PATCH wherever POST (CONTRACT §3 rev. 2: the ground-transfer marketplace sends
+        // amendments and cancellations as PATCH).
+        .route(
+            "/webhooks/{partner}",
+            post(webhook::receive).patch(webhook::receive),
+        )
+        .route(
+            "/webhooks/{partner}/{topic}",
+            post(webhook::receive).patch(webhook::receive),
+        )
         .route("/oauth/token", post(oauth::token))
         .with_state(state)
         .merge(common::health::router(db.clone()))
