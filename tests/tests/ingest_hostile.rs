@@ -559,3 +559,50 @@ async fn bad_signatures_and_tokens_are_401_and_record_nothing() {
     assert_eq!(reply.status, 401);
     assert!(app.events().await.is_empty(), "a 401 records nothing");
 }
+
+#[tokio::test]
+async fn a_refused_delivery_is_archived_under_the_event_type_it_names() {
+    let app = spawn_app().await;
+    let mut traxo: Value =
+        serde_json::from_str(&fixture("traxo/air_segment_created.json")).unwrap();
+    traxo["created"] = json!("not a time");
+    let reply = app
+        .post("traxo", &traxo.to_string(), partners::traxo())
+        .await;
+    assert_eq!(reply.status, 422, "{reply:?}");
+    let mut spotnana: Value =
+        serde_json::from_str(&fixture("spotnana/pnr-booking-created.json")).unwrap();
+    spotnana["timestamp"] = json!(false);
+    let reply = app
+        .post("spotnana", &spotnana.to_string(), partners::spotnana())
+        .await;
+    assert_eq!(reply.status, 422, "{reply:?}");
+    let reply = app
+        .post(
+            "hahn-air/booking-create",
+            r#"{"bookingId": "HA1"}"#,
+            partners::hahn(),
+        )
+        .await;
+    assert_eq!(reply.status, 422, "{reply:?}");
+    let types: Vec<_> = app
+        .events()
+        .await
+        .into_iter()
+        .map(|e| (e.status, e.event_type))
+        .collect();
+    assert_eq!(
+        types,
+        [
+            (
+                entity::EventStatus::Rejected,
+                "air_segment.created".to_owned()
+            ),
+            (
+                entity::EventStatus::Rejected,
+                format!("PNR_V3/{}", spotnana["operation"].as_str().unwrap())
+            ),
+            (entity::EventStatus::Rejected, "booking-create".to_owned()),
+        ]
+    );
+}

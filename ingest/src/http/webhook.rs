@@ -82,28 +82,29 @@ async fn handle(
     partner: &Partner,
     receipt: &Receipt<'_>,
 ) -> Result<Response, IngestError> {
-    let event_type = receipt.topic.unwrap_or("unknown");
-    if let Some(content_type) = receipt.content_type.filter(|ct| !is_json(ct)) {
-        let error = IngestError::UnsupportedMediaType(content_type.to_owned());
-        return reject(state, receipt, event_type, error).await;
-    }
-    let value: Value = match serde_json::from_slice(receipt.raw_body) {
+    let adapter = partner.adapter;
+    let topic_type = receipt.topic.unwrap_or("unknown");
+    let parsed = match receipt.content_type {
+        Some(ct) if is_form(ct) && adapter.accepts_form() => read_form(receipt.raw_body),
+        Some(ct) if !is_json(ct) => {
+            let error = IngestError::UnsupportedMediaType(ct.to_owned());
+            return reject(state, receipt, topic_type, error).await;
+        }
+        _ => serde_json::from_slice(receipt.raw_body).map_err(|err| err.to_string()),
+    };
+    let value: Value = match parsed {
         Ok(value) => value,
         Err(err) => {
-            return reject(
-                state,
-                receipt,
-                event_type,
-                IngestError::InvalidJson(err.to_string()),
-            )
-            .await
+            return reject(state, receipt, topic_type, IngestError::InvalidJson(err)).await
         }
     };
     let request = Request {
         topic: receipt.topic,
         body: &value,
     };
-    let adapter = partner.adapter;
+    // A refusal is archived under the event type the delivery names, where it names one.
+    let named_type = adapter.event_type(request);
+    let event_type = named_type.as_deref().unwrap_or(topic_type);
     let delivery = match std::panic::catch_unwind(|| adapter.normalize(request)) {
         Ok(Ok(delivery)) => delivery,
         Ok(Err(AdapterError::Invalid(fields))) => {
@@ -247,13 +248,13 @@ fn respond(reply: Reply, outcome: Outcome) -> Response {
         Outcome::Applied {
             event_id,
             booking_id,
-            reference,
             ..
         } => {
             let mut body =
                 json!({"status": "applied", "eventId": event_id, "bookingId": booking_id});
+            // The marketplace stores it as "your own booking ID": ours (CONTRACT §3).
             if reply == Reply::WithSupplierBookingId {
-                body["supplierBookingId"] = json!(reference);
+                body["supplierBookingId"] = json!(booking_id);
             }
             Json(body).into_response()
         }
@@ -282,6 +283,28 @@ fn outcome_name(outcome: &Outcome) -> &'static str {
         Outcome::Rejected { .. } => "rejected",
         Outcome::Duplicate { .. } => "duplicate",
     }
+}
+
+/// `application/x-www-form-urlencoded`, with or without parameters.
+fn is_form(content_type: &str) -> bool {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+}
+
+/// A form body as a JSON object of strings (a repeated name keeps its last value).
+fn read_form(body: &[u8]) -> Result<Value, String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+        .map_err(|err| format!("the form body is malformed: {err}"))?;
+    Ok(Value::Object(
+        pairs
+            .into_iter()
+            .map(|(name, value)| (name, Value::String(value)))
+            .collect(),
+    ))
 }
 
 /// `application/json`, `application/…+json`, with or without parameters.
