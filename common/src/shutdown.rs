@@ -1,7 +1,7 @@
 //! Graceful shutdown on SIGTERM or SIGINT.
 
-/// Resolves at the first SIGINT (Ctrl-C) or SIGTERM; pass it to
-/// `axum::serve(..).with_graceful_shutdown`, which then finishes requests in flight.
+/// Resolves at the first SIGINT (Ctrl-C) or SIGTERM; pass it to [`crate::serve::run`],
+/// which then stops accepting and finishes requests in flight.
 pub async fn signal() {
     let ctrl_c = async {
         if tokio::signal::ctrl_c().await.is_err() {
