@@ -10,10 +10,10 @@ const SQLITE_MAX_CONNECTIONS: u32 = 4;
 
 /// How long a statement waits for a pooled connection (or a new one) before the
 /// database counts as unavailable.
-pub const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(600);
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// How long `/readyz` waits for the database before answering 503.
-pub const PING_TIMEOUT: Duration = Duration::from_millis(900);
+pub const PING_TIMEOUT: Duration = Duration::from_millis(750);
 
 /// WAL size, in pages, at which a committing SQLite connection checkpoints.
 pub const WAL_AUTOCHECKPOINT_PAGES: u32 = 10_000;

@@ -472,6 +472,11 @@ pub fn is_unavailable(err: &DbErr) -> bool {
                 "pool timed out",
                 "broken pipe",
                 "closed",
+                // A server going away mid-statement: the socket ends early.
+                "error communicating with database",
+                "eof",
+                "reset by peer",
+                "timed out",
             ]
             .iter()
             .any(|needle| text.contains(needle))
