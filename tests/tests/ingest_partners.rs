@@ -720,13 +720,38 @@ mod airgateway {
         assert_eq!(references, ["MAD-LHR#1", "LHR-MAD#2"]);
     }
 
+    /// CONTRACT §4 rev. 2: partners add event names; an unknown one is applied as an
+    /// update that changes no status, archived under its own name.
     #[tokio::test]
-    async fn an_unknown_event_name_is_refused_on_event() {
+    async fn an_unknown_event_name_is_applied_as_an_update_that_changes_no_status() {
         let app = spawn_app().await;
-        let body = fixture("airgateway/invalid-unknown-event.json");
+        let (_, created) = applied(
+            &app.post(
+                "airgateway",
+                &fixture("airgateway/order-created.json"),
+                partners::agw(),
+            )
+            .await,
+        );
+        let body = fixture("airgateway/unknown-event.json");
         let reply = app.post("airgateway", &body, partners::agw()).await;
-        assert_rejected(&app, &reply, "airgateway", &body, &["event"]).await;
-        assert!(app.booking("airgateway", "AGW-5F3K8M2Q").await.is_none());
+        let (event_id, booking_id) = applied(&reply);
+        assert_eq!(booking_id, created);
+        let b = app.booking("airgateway", "AGW-5F3K8M2Q").await.unwrap();
+        assert_eq!(b.status, BookingStatus::Confirmed, "no status of its own");
+        assert!(b.marketing_allowed);
+        assert_eq!(app.segments(booking_id).await.len(), 2);
+        let e = assert_applied_event(
+            &app,
+            event_id,
+            "airgateway",
+            "OrderExploded",
+            &body,
+            None,
+            booking_id,
+        )
+        .await;
+        assert_eq!(e.detail, None);
     }
 
     #[tokio::test]
