@@ -2,6 +2,7 @@
 //! ephemeral ports against a fresh database — a temporary SQLite file, or a fresh
 //! PostgreSQL database when `TEST_DATABASE_URL` is set.
 
+pub mod corpus;
 pub mod live;
 pub mod partners;
 
