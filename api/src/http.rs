@@ -1,17 +1,27 @@
 //! The HTTP surface: `POST /graphql` behind bearer-token authentication, `GET /graphql`
 //! (GraphiQL) with its assets, and the health probes, wrapped in tracing, CORS, request
 //! timeout and body-size layers.
+//!
+//! What happens before GraphQL runs is answered with HTTP statuses and the JSON error
+//! body of [`ApiError`]: 401 without a valid token, 413 for a body over the limit
+//! (declared or streamed), 400 for a body that is not a GraphQL request. A GraphQL
+//! answer is HTTP 200, except that a database outage during a request turns the whole
+//! answer into 503 with `Retry-After` (CONTRACT §6): a client should retry, not read a
+//! half-empty result.
 
 use std::{sync::Arc, time::Duration};
 
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql::{ServerError, Value};
+use async_graphql_axum::GraphQLResponse;
 use axum::{
-    extract::{FromRequestParts, State},
+    body::Bytes,
+    extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request, State},
     http::{
-        header::{AUTHORIZATION, CONTENT_TYPE},
+        header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE},
         request::Parts,
         HeaderValue, Method, StatusCode,
     },
+    response::{IntoResponse, Response},
     routing::get,
     Router,
 };
@@ -19,7 +29,6 @@ use common::Secret;
 use sea_orm::DatabaseConnection;
 use tower_http::{
     cors::{AllowOrigin, CorsLayer},
-    limit::RequestBodyLimitLayer,
     timeout::TimeoutLayer,
 };
 
@@ -88,7 +97,9 @@ pub fn router(state: AppState) -> Router {
         .with_state(state.clone())
         .merge(common::health::router(state.db.clone()))
         .merge(common::metrics::router("api", state.db))
-        .layer(RequestBodyLimitLayer::new(options.body_limit))
+        // Read by the extractors (`GraphQLBody`), which answer 413 in JSON; a body
+        // without a length (chunked) is cut off at the limit while it streams in.
+        .layer(DefaultBodyLimit::max(options.body_limit))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             options.request_timeout,
@@ -121,15 +132,49 @@ impl FromRequestParts<AppState> for Authenticated {
     }
 }
 
-/// `POST /graphql`. Landing tokens get no introspection: the website needs none, and it
-/// is the one part of the schema that nests without bound.
+/// The body of `POST /graphql`: a GraphQL request as JSON (`query`, `operationName`,
+/// `variables`, `extensions`), within the body limit. Read after the token is checked.
+pub struct GraphQLBody(pub async_graphql::Request);
+
+impl FromRequest<AppState> for GraphQLBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let limit = state.options.body_limit;
+        let declared = request
+            .headers()
+            .get(CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse::<u64>().ok());
+        if declared.is_some_and(|length| length > u64::try_from(limit).unwrap_or(u64::MAX)) {
+            return Err(ApiError::PayloadTooLarge(limit));
+        }
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::PayloadTooLarge(limit)
+                } else {
+                    tracing::debug!(error = %rejection.body_text(), "request body unreadable");
+                    ApiError::BadInput("the request body could not be read".to_owned())
+                }
+            })?;
+        serde_json::from_slice(&body).map(Self).map_err(|err| {
+            ApiError::BadInput(format!(
+                "the request body is not a GraphQL request (a JSON object with a `query` \
+                 string): {err}"
+            ))
+        })
+    }
+}
+
+/// `POST /graphql`. Landing tokens get no introspection ([`crate::schema::introspection`]).
 #[tracing::instrument(skip_all, fields(role = ?principal.role, sub = principal.subject.as_deref()))]
 async fn graphql(
     State(state): State<AppState>,
     Authenticated(principal): Authenticated,
-    request: GraphQLRequest,
-) -> GraphQLResponse {
-    let mut request = request.into_inner();
+    GraphQLBody(mut request): GraphQLBody,
+) -> Response {
     if principal.role == Role::Landing {
         request = request.disable_introspection();
     }
@@ -141,23 +186,35 @@ async fn graphql(
     );
     let started = std::time::Instant::now();
     let response = state.schema.execute(request.data(principal)).await;
-    let outcome = match response.errors.first() {
-        None => "ok",
-        Some(error)
-            if error
-                .extensions
-                .as_ref()
-                .and_then(|e| e.get("code"))
-                .is_some_and(|c| c.to_string().contains("FORBIDDEN")) =>
-        {
-            "forbidden"
+    let unavailable = response
+        .errors
+        .iter()
+        .filter_map(error_code)
+        .any(|code| code == ApiError::Unavailable.code());
+    let outcome = if unavailable {
+        "unavailable"
+    } else {
+        match response.errors.first().map(error_code) {
+            None => "ok",
+            Some(Some("FORBIDDEN")) => "forbidden",
+            Some(_) => "error",
         }
-        Some(_) => "error",
     };
     metrics::counter!("tripgraph_graphql_operations_total", "operation" => operation.clone(), "outcome" => outcome).increment(1);
     metrics::histogram!("tripgraph_graphql_operation_duration_seconds", "operation" => operation, "outcome" => outcome)
         .record(started.elapsed().as_secs_f64());
-    response.into()
+    if unavailable {
+        return ApiError::Unavailable.into_response();
+    }
+    GraphQLResponse::from(response).into_response()
+}
+
+/// The `extensions.code` of a GraphQL error.
+fn error_code(error: &ServerError) -> Option<&str> {
+    match error.extensions.as_ref()?.get("code")? {
+        Value::String(code) => Some(code),
+        _ => None,
+    }
 }
 
 /// The name in `query Name(…) {…}` when the client sent no `operationName`.

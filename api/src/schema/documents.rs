@@ -3,6 +3,10 @@
 //! all), and parsing is the largest single cost of a small query; a cached document is
 //! cloned instead. Only the parse is cached: validation, which depends on the variables,
 //! runs on every request.
+//!
+//! A document is parsed by the next extension, which checks the limits on its text and
+//! its shape ([`super::limits`]); only documents within them are kept, so a kept one
+//! needs no second check.
 
 use std::{
     num::NonZeroUsize,
@@ -83,7 +87,8 @@ impl Extension for Cached {
         if let Some(document) = lock(&self.0).get(query) {
             return Ok(document.clone());
         }
-        // Documents that fail to parse are not kept: the error is reported each time.
+        // Documents that fail to parse or pass a limit are not kept: the error is
+        // reported each time.
         let document = next.run(ctx, query, variables).await?;
         lock(&self.0).put(query.to_owned(), document.clone());
         Ok(document)

@@ -1,5 +1,9 @@
 //! The filters of the analyst connections and aggregates, turned into SQL conditions.
 //! Date ranges include both ends.
+//!
+//! Text compared with stored columns may not contain U+0000: PostgreSQL text cannot
+//! hold it (so nothing stored has it) and fails the whole statement on one, so it is
+//! refused as the client's error ([`stored_text`]) rather than answered as an internal one.
 
 use async_graphql::{InputObject, ID};
 use entity::{booking, event};
@@ -39,23 +43,41 @@ pub struct EventFilter {
     pub received_to: Option<DateTime>,
 }
 
+/// `value`, unless it holds U+0000, which no stored text can.
+///
+/// # Errors
+/// [`ApiError::BadInput`] naming `argument`.
+pub fn stored_text<'a>(argument: &str, value: &'a str) -> Result<&'a str, ApiError> {
+    if value.contains('\0') {
+        return Err(ApiError::BadInput(format!(
+            "`{argument}` may not contain the NUL character (U+0000)"
+        )));
+    }
+    Ok(value)
+}
+
+/// [`stored_text`] for an optional argument.
+fn optional_text<'a>(argument: &str, value: Option<&'a str>) -> Result<Option<&'a str>, ApiError> {
+    value.map(|value| stored_text(argument, value)).transpose()
+}
+
 impl BookingFilter {
     /// The SQL condition; an absent filter matches everything.
-    pub fn condition(&self) -> Condition {
+    ///
+    /// # Errors
+    /// [`ApiError::BadInput`] for text no stored value can match (see [`stored_text`]).
+    pub fn condition(&self) -> Result<Condition, ApiError> {
         use booking::Column;
-        Condition::all()
-            .add_option(
-                self.partner
-                    .as_deref()
-                    .map(|partner| Column::Partner.eq(partner)),
-            )
+        let partner = optional_text("filter.partner", self.partner.as_deref())?;
+        let destination = optional_text("filter.destination", self.destination.as_deref())?;
+        Ok(Condition::all()
+            .add_option(partner.map(|partner| Column::Partner.eq(partner)))
             .add_option(
                 self.status
                     .map(|status| Column::Status.eq(entity::BookingStatus::from(status))),
             )
             .add_option(
-                self.destination
-                    .as_deref()
+                destination
                     .map(|code| Column::DestinationCode.eq(code.trim().to_ascii_uppercase())),
             )
             .add_option(
@@ -64,7 +86,7 @@ impl BookingFilter {
             )
             .add_option(self.trip_start_to.map(|to| Column::TripStart.lte(to.0)))
             .add_option(self.booked_from.map(|from| Column::BookedAt.gte(from.0)))
-            .add_option(self.booked_to.map(|to| Column::BookedAt.lte(to.0)))
+            .add_option(self.booked_to.map(|to| Column::BookedAt.lte(to.0))))
     }
 }
 
@@ -72,9 +94,12 @@ impl EventFilter {
     /// The SQL condition; an absent filter matches everything.
     ///
     /// # Errors
-    /// [`ApiError::BadInput`] when `bookingId` is not a UUID.
+    /// [`ApiError::BadInput`] when `bookingId` is not a UUID, or for text no stored
+    /// value can match (see [`stored_text`]).
     pub fn condition(&self) -> Result<Condition, ApiError> {
         use event::Column;
+        let partner = optional_text("filter.partner", self.partner.as_deref())?;
+        let event_type = optional_text("filter.type", self.event_type.as_deref())?;
         let booking_id = self
             .booking_id
             .as_ref()
@@ -88,20 +113,12 @@ impl EventFilter {
             })
             .transpose()?;
         Ok(Condition::all()
-            .add_option(
-                self.partner
-                    .as_deref()
-                    .map(|partner| Column::Partner.eq(partner)),
-            )
+            .add_option(partner.map(|partner| Column::Partner.eq(partner)))
             .add_option(
                 self.status
                     .map(|status| Column::Status.eq(entity::EventStatus::from(status))),
             )
-            .add_option(
-                self.event_type
-                    .as_deref()
-                    .map(|kind| Column::EventType.eq(kind)),
-            )
+            .add_option(event_type.map(|kind| Column::EventType.eq(kind)))
             .add_option(booking_id.map(|id| Column::BookingId.eq(id)))
             .add_option(
                 self.received_from

@@ -13,6 +13,7 @@ pub mod enums;
 pub mod event;
 pub mod filters;
 pub mod guard;
+pub mod introspection;
 pub mod limits;
 pub mod nulls;
 pub mod query;
@@ -35,9 +36,16 @@ pub fn build_schema(db: DatabaseConnection) -> ApiSchema {
 }
 
 /// As [`build_schema`], keeping parsed documents in `documents`.
+///
+/// The order of the extensions matters: the document cache comes first, so that a kept
+/// document skips parsing, and the limits next, as they parse the query themselves
+/// (within the limits) instead of handing it on.
 pub fn build_schema_with(db: DatabaseConnection, documents: documents::DocumentCache) -> ApiSchema {
     builder()
         .extension(documents)
+        .extension(limits::QueryLimits)
+        .extension(introspection::LandingIntrospection)
+        .extension(nulls::NullOnError)
         .extension(PerRequestLoaders(db.clone()))
         .data(db)
         .finish()
@@ -50,6 +58,4 @@ pub fn sdl() -> String {
 
 fn builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
     Schema::build(Query::default(), EmptyMutation, EmptySubscription)
-        .extension(limits::QueryLimits)
-        .extension(nulls::NullOnError)
 }

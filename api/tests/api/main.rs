@@ -3,10 +3,13 @@
 //! `TEST_DATABASE_URL` is set), one module per feature.
 
 mod auth;
+mod body;
 mod documents;
+mod fuzz;
 mod http;
 mod limits;
 mod loaders;
+mod outage;
 mod pagination;
 mod roles;
 mod schema_file;

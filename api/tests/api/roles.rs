@@ -110,24 +110,55 @@ async fn landing_may_not_list_bookings_events_or_aggregates() {
 }
 
 #[tokio::test]
-async fn landing_gets_no_introspection() {
+async fn landing_asking_for_introspection_is_forbidden_with_an_error() {
     let app = spawn_app().await;
+    for query in [
+        "{ __schema { queryType { name } } }",
+        "{ __type(name: \"Booking\") { name fields { name } } }",
+        "{ t: __type(name: \"Query\") { name } }",
+        "query { ...Root } fragment Root on Query { __schema { types { name } } }",
+    ] {
+        let body = app.query(Role::Landing, query, json!({})).await;
+        assert_eq!(error_codes(&body), ["FORBIDDEN"], "{query}: {body}");
+        let message = body["errors"][0]["message"].as_str().unwrap();
+        assert!(
+            message.contains("introspection") && message.contains("analyst"),
+            "{message}"
+        );
+        assert!(
+            !body.to_string().contains("\"Booking\","),
+            "no schema data: {body}"
+        );
+    }
+    // `__typename` is not introspection of the schema: it stays open.
+    let body = app.query(Role::Landing, "{ __typename }", json!({})).await;
+    assert_eq!(body, json!({"data": {"__typename": "Query"}}));
+    // The rest of a query still answers beside a refused `__type`.
     let body = app
         .query(
             Role::Landing,
-            "{ __schema { queryType { name } } }",
+            "{ booking(id: \"x\") { id } __type(name: \"Booking\") { name } }",
             json!({}),
         )
         .await;
-    assert_eq!(body["data"]["__schema"], Value::Null, "{body}");
+    assert_eq!(error_codes(&body), ["FORBIDDEN"], "{body}");
+    assert_eq!(body["errors"][0]["path"], json!(["__type"]));
+    assert_eq!(body["data"]["booking"], Value::Null);
+}
+
+#[tokio::test]
+async fn analyst_reads_the_schema_by_introspection() {
+    let app = spawn_app().await;
     let body = app
         .query(
             Role::Analyst,
-            "{ __schema { queryType { name } } }",
+            "{ __schema { queryType { name } } __type(name: \"Booking\") { name } }",
             json!({}),
         )
         .await;
+    assert!(body.get("errors").is_none(), "{body}");
     assert_eq!(body["data"]["__schema"]["queryType"]["name"], "Query");
+    assert_eq!(body["data"]["__type"]["name"], "Booking");
 }
 
 #[tokio::test]

@@ -13,7 +13,7 @@ use crate::{
     schema::{
         booking::Booking,
         connection::{connection, BookingTotals, PageArgs},
-        filters::BookingFilter,
+        filters::{stored_text, BookingFilter},
         guard::{is_analyst, AnalystOnly, SignedIn},
         limits::connection_complexity,
     },
@@ -45,14 +45,9 @@ impl BookingQuery {
         partner: String,
         reference: String,
     ) -> Result<Option<Booking>> {
-        find_one(
-            ctx,
-            Lookup::Reference {
-                partner: &partner,
-                reference: &reference,
-            },
-        )
-        .await
+        let partner = stored_text("partner", &partner).map_err(|e| e.extend())?;
+        let reference = stored_text("reference", &reference).map_err(|e| e.extend())?;
+        find_one(ctx, Lookup::Reference { partner, reference }).await
     }
 
     /// Bookings matching the filter, newest first (analyst tokens only).
@@ -69,7 +64,10 @@ impl BookingQuery {
         after: Option<String>,
     ) -> Result<BookingConnection> {
         let args = PageArgs::parse(first, after.as_deref()).map_err(|e| e.extend())?;
-        let condition = filter.unwrap_or_default().condition();
+        let condition = filter
+            .unwrap_or_default()
+            .condition()
+            .map_err(|e| e.extend())?;
         let db = ctx.data::<DatabaseConnection>()?;
         let page = store::bookings::page(db, condition.clone(), args.after, args.first)
             .await

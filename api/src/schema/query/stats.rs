@@ -46,7 +46,10 @@ impl StatsQuery {
         filter: Option<BookingFilter>,
     ) -> Result<Vec<BookingStatusCount>> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let condition = filter.unwrap_or_default().condition();
+        let condition = filter
+            .unwrap_or_default()
+            .condition()
+            .map_err(|e| e.extend())?;
         let counts = store::stats::bookings_by_status(db, condition)
             .await
             .map_err(|e| ApiError::from(e).extend())?;
@@ -69,7 +72,10 @@ impl StatsQuery {
         #[graphql(default = 20, validator(minimum = 0, maximum = 100))] first: i32,
     ) -> Result<Vec<BookingDestinationCount>> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let condition = filter.unwrap_or_default().condition();
+        let condition = filter
+            .unwrap_or_default()
+            .condition()
+            .map_err(|e| e.extend())?;
         let first = usize::try_from(first).unwrap_or_default();
         let counts = store::stats::bookings_by_destination(db, condition, first)
             .await

@@ -21,6 +21,8 @@ pub const SECRET: &str = "test-secret-that-signs-api-tokens";
 /// A fresh database, and the SQLite file to remove afterwards (if any).
 pub struct TestDb {
     pub db: DatabaseConnection,
+    /// The PostgreSQL database's name, when the tests run on PostgreSQL.
+    pub postgres_name: Option<String>,
     sqlite_file: Option<PathBuf>,
 }
 
@@ -42,6 +44,7 @@ impl TestDb {
                     .expect("connect test db");
                 Self {
                     db,
+                    postgres_name: Some(name),
                     sqlite_file: None,
                 }
             }
@@ -53,6 +56,7 @@ impl TestDb {
                     .expect("open sqlite test db");
                 Self {
                     db,
+                    postgres_name: None,
                     sqlite_file: Some(path),
                 }
             }
@@ -92,7 +96,7 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     pub client: reqwest::Client,
     keys: TokenKeys,
-    _database: TestDb,
+    pub database: TestDb,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -117,7 +121,7 @@ pub async fn spawn_app_with(options: HttpOptions) -> TestApp {
             .build()
             .expect("client"),
         keys: TokenKeys::new(&secret),
-        _database: database,
+        database,
     }
 }
 
@@ -161,6 +165,105 @@ impl TestApp {
         }
         request.send().await.expect("request")
     }
+}
+
+/// What a raw HTTP/1.1 exchange answered.
+pub struct RawResponse {
+    pub status: u16,
+    /// Header names in lower case.
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl RawResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|err| panic!("not JSON ({err}): {:?}", self.body))
+    }
+}
+
+impl TestApp {
+    /// POSTs `body` to /graphql over a plain TCP connection in chunked transfer encoding
+    /// (no `Content-Length`, which an HTTP client library would add), `chunk` bytes a
+    /// chunk, and reads the whole answer (`Connection: close`).
+    pub async fn post_chunked(&self, token: &str, body: &[u8], chunk: usize) -> RawResponse {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+        let mut stream = tokio::net::TcpStream::connect(self.addr)
+            .await
+            .expect("connect");
+        let mut request = format!(
+            "POST /graphql HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\
+             Connection: close\r\n\r\n",
+            self.addr
+        )
+        .into_bytes();
+        for part in body.chunks(chunk.max(1)) {
+            request.extend_from_slice(format!("{:x}\r\n", part.len()).as_bytes());
+            request.extend_from_slice(part);
+            request.extend_from_slice(b"\r\n");
+        }
+        request.extend_from_slice(b"0\r\n\r\n");
+        // The server may answer (and stop reading) before the body is all sent.
+        let _ = stream.write_all(&request).await;
+        let mut answer = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer))
+            .await
+            .expect("an answer within 10 s");
+        parse_raw_response(&answer)
+    }
+}
+
+/// Splits an HTTP/1.1 answer into status, headers and (de-chunked) body.
+fn parse_raw_response(answer: &[u8]) -> RawResponse {
+    let text = String::from_utf8_lossy(answer);
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("no complete HTTP answer: {text:?}"));
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|line| line.split(' ').nth(1))
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("no status line: {head:?}"));
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+        .collect();
+    let chunked = headers
+        .iter()
+        .any(|(name, value)| name == "transfer-encoding" && value.contains("chunked"));
+    let body = if chunked {
+        dechunk(body)
+    } else {
+        body.to_owned()
+    };
+    RawResponse {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn dechunk(mut rest: &str) -> String {
+    let mut body = String::new();
+    while let Some((size, after)) = rest.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if size == 0 || after.len() < size {
+            break;
+        }
+        body.push_str(&after[..size]);
+        rest = after[size..].trim_start_matches("\r\n");
+    }
+    body
 }
 
 /// The analyst principal, for executing the schema directly.
