@@ -26,6 +26,9 @@ pub enum Command {
         #[arg(long)]
         partner: Option<String>,
     },
+    /// Check the partner registry (and everything it refers to) without serving:
+    /// exit 0 when `serve` would accept it, else 1 with the partner and the field.
+    CheckConfig,
     /// Send the bundled sample deliveries to a running ingest through HTTP.
     LoadSamples {
         /// Base URL of the running ingest.
@@ -55,7 +58,8 @@ pub struct Config {
         global = true
     )]
     pub partners_config: PathBuf,
-    /// Key that signs access tokens issued to `oauth2` partners (required when one is configured).
+    /// Key that signs access tokens issued to `oauth2` partners (required when one is
+    /// configured); a comma-separated list rolls it: the first signs, any verifies.
     #[arg(
         long = "token-secret",
         env = "INGEST_TOKEN_SECRET",

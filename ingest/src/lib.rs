@@ -14,15 +14,13 @@ pub mod samples;
 pub mod tokens;
 pub mod validate;
 
-use std::sync::Arc;
-
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
 
 use crate::config::Config;
 use crate::http::AppState;
 use crate::process::Processor;
-use crate::registry::Registry;
+use crate::registry::{Registry, SharedRegistry};
 use crate::tokens::TokenIssuer;
 
 /// Builds the application state from a loaded registry and an open database.
@@ -38,8 +36,8 @@ pub fn state(
     require_token_secret(&registry, token_secret)?;
     Ok(AppState {
         processor: Processor::new(db),
-        registry: Arc::new(registry),
-        tokens: token_secret.map(|secret| TokenIssuer::new(secret.expose().as_bytes())),
+        registry: SharedRegistry::new(registry),
+        tokens: token_secret.and_then(|secret| TokenIssuer::from_list(secret.expose())),
         body_limit,
     })
 }
@@ -49,14 +47,8 @@ pub fn state(
 /// # Errors
 /// A bad registry or configuration, an unreachable database, or a port in use.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
-    let registry = Registry::load(&config.partners_config).with_context(|| {
-        format!(
-            "loading the partner registry {}",
-            config.partners_config.display()
-        )
-    })?;
-    // Checked before connecting too, so that the mistake is reported at once.
-    require_token_secret(&registry, config.token_secret.as_ref())?;
+    // Checked before connecting, so that a mistake is reported at once.
+    let registry = check_registry(&config.partners_config, config.token_secret.as_ref())?;
     let connections = pool_size(&config.database_url, config.db_connections);
     let db = common::db::connect(&config.database_url, connections).await?;
     airports::warm_up();
@@ -69,7 +61,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("listening on {}", config.addr))?;
-    tracing::info!(addr = %config.addr, partners = state.registry.iter().count(), "ingest listening");
+    tracing::info!(addr = %config.addr, partners = state.registry.current().iter().count(), "ingest listening");
+    tokio::spawn(reload_on_hangup(
+        state.clone(),
+        config.partners_config.clone(),
+        config.token_secret.clone(),
+    ));
     common::serve::run(
         listener,
         http::router(state),
@@ -79,6 +76,64 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     .await;
     tracing::info!("ingest stopped");
     Ok(())
+}
+
+/// Loads and checks a registry the way `serve` would, without serving: for
+/// `ingest check-config` and for reloads.
+///
+/// # Errors
+/// The first mistake, naming the partner and the field.
+pub fn check_registry(
+    path: &std::path::Path,
+    token_secret: Option<&common::Secret>,
+) -> anyhow::Result<Registry> {
+    let registry = Registry::load(path)
+        .with_context(|| format!("loading the partner registry {}", path.display()))?;
+    require_token_secret(&registry, token_secret)?;
+    Ok(registry)
+}
+
+/// Re-reads the registry at `path` and puts it in force; an invalid one changes
+/// nothing. Requests in flight finish with the registry they started with.
+///
+/// # Errors
+/// As [`check_registry`].
+pub fn reload(
+    state: &AppState,
+    path: &std::path::Path,
+    token_secret: Option<&common::Secret>,
+) -> anyhow::Result<()> {
+    let registry = check_registry(path, token_secret)?;
+    let partners = registry.iter().count();
+    state.registry.replace(registry);
+    tracing::info!(partners, "partner registry reloaded");
+    Ok(())
+}
+
+/// `SIGHUP` reloads the registry (CONTRACT §2 rev. 2).
+async fn reload_on_hangup(
+    state: AppState,
+    path: std::path::PathBuf,
+    token_secret: Option<common::Secret>,
+) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+            tracing::warn!("cannot listen for SIGHUP: the registry cannot be reloaded");
+            return;
+        };
+        while hangups.recv().await.is_some() {
+            if let Err(err) = reload(&state, &path, token_secret.as_ref()) {
+                tracing::error!(
+                    error = format!("{err:#}"),
+                    "the new partner registry is invalid; the running one stays in force"
+                );
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (state, path, token_secret);
 }
 
 /// The size of the ingest's database pool: `configured`, except on SQLite, where it is one

@@ -8,6 +8,18 @@ async fn main() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => ingest::serve(cli.config).await,
         Command::Replay { partner } => ingest::replay::run(&cli.config, partner.as_deref()).await,
+        Command::CheckConfig => {
+            let registry = ingest::check_registry(
+                &cli.config.partners_config,
+                cli.config.token_secret.as_ref(),
+            )?;
+            println!(
+                "{}: {} partners, valid",
+                cli.config.partners_config.display(),
+                registry.iter().count()
+            );
+            Ok(())
+        }
         Command::LoadSamples { url } => ingest::samples::load(&cli.config, &url).await,
     }
 }

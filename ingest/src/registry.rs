@@ -6,31 +6,35 @@
 //! variable is found before the first delivery, not during it.
 
 use std::collections::HashMap;
+use std::num::NonZeroU32;
 use std::path::Path;
+use std::sync::{Arc, RwLock};
 
 use common::Secret;
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use serde::Deserialize;
 
 use crate::adapters::AdapterKind;
 
-/// How a partner proves who it is.
+/// How a partner proves who it is. Every secret is a list, newest first: during a
+/// rotation the old and the new value both authenticate (CONTRACT §2 rev. 2).
 #[derive(Debug, Clone)]
 pub enum Auth {
     None,
     /// Query parameter `token` or header `X-Webhook-Token`.
-    Token(Secret),
+    Token(Secrets),
     Basic {
         username: String,
-        password: Secret,
+        password: Secrets,
     },
     /// Client credentials exchanged at `/oauth/token` for a bearer JWT.
     OAuth2 {
         client_id: String,
-        client_secret: Secret,
+        client_secret: Secrets,
         token_ttl_s: u64,
     },
-    /// Standard Webhooks signature; the key is the decoded base64 part of `whsec_…`.
-    Hmac(Vec<u8>),
+    /// Standard Webhooks signatures (HMAC `v1` and/or ed25519 `v1a`).
+    Hmac(Signing),
 }
 
 impl Auth {
@@ -46,6 +50,75 @@ impl Auth {
     }
 }
 
+/// The values of one secret field, newest first; never empty.
+#[derive(Debug, Clone)]
+pub struct Secrets(Vec<Secret>);
+
+impl Secrets {
+    /// # Panics
+    /// When `values` is empty (the registry never builds an empty list).
+    pub fn new(values: Vec<Secret>) -> Self {
+        assert!(!values.is_empty(), "a secret field has at least one value");
+        Self(values)
+    }
+
+    /// The newest value (the one to use when *we* must present the secret).
+    pub fn newest(&self) -> &Secret {
+        &self.0[0]
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Secret> {
+        self.0.iter()
+    }
+}
+
+impl From<Secret> for Secrets {
+    fn from(secret: Secret) -> Self {
+        Self(vec![secret])
+    }
+}
+
+/// How an `hmac` partner signs: the Standard Webhooks scheme with the partner's header
+/// names, clock tolerance, HMAC keys (`secret`) and ed25519 public keys (`public_key`).
+#[derive(Debug, Clone)]
+pub struct Signing {
+    /// `webhook` reads `webhook-id`, `webhook-timestamp`, `webhook-signature`.
+    pub header_prefix: String,
+    pub tolerance_s: u64,
+    /// Decoded `whsec_…` keys, newest first.
+    pub keys: Vec<SecretBytes>,
+    /// Decoded `whpk_…` keys, newest first.
+    pub public_keys: Vec<ed25519_dalek::VerifyingKey>,
+}
+
+impl Signing {
+    /// The three header names, e.g. `svix-id`, `svix-timestamp`, `svix-signature`.
+    pub fn header_names(&self) -> [String; 3] {
+        ["id", "timestamp", "signature"].map(|part| format!("{}-{part}", self.header_prefix))
+    }
+}
+
+/// Bytes of a signing key, never shown by `Debug`.
+#[derive(Clone)]
+pub struct SecretBytes(Vec<u8>);
+
+impl SecretBytes {
+    pub fn new(bytes: Vec<u8>) -> Self {
+        Self(bytes)
+    }
+
+    /// The key itself, for signing or verifying only.
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SecretBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretBytes(***)")
+    }
+}
+
 /// One registered partner.
 #[derive(Debug, Clone)]
 pub struct Partner {
@@ -53,6 +126,32 @@ pub struct Partner {
     pub name: String,
     pub adapter: AdapterKind,
     pub auth: Auth,
+    /// Deliveries per second, with bursts of the same size (`rate_limit`).
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// A partner's `rate_limit`: the number, and the limiter that enforces it across every
+/// connection (shared by the clones of a registry, and kept across a reload that does
+/// not change the number).
+#[derive(Clone)]
+pub struct RateLimit {
+    pub per_second: NonZeroU32,
+    pub limiter: Arc<DefaultDirectRateLimiter>,
+}
+
+impl RateLimit {
+    pub fn new(per_second: NonZeroU32) -> Self {
+        Self {
+            per_second,
+            limiter: Arc::new(RateLimiter::direct(Quota::per_second(per_second))),
+        }
+    }
+}
+
+impl std::fmt::Debug for RateLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RateLimit({}/s)", self.per_second)
+    }
 }
 
 /// All partners, by name.
@@ -97,14 +196,39 @@ struct RawPartner {
     name: Option<String>,
     adapter: Option<String>,
     auth: Option<String>,
-    token: Option<String>,
+    token: Option<OneOrMany>,
     username: Option<String>,
-    password: Option<String>,
+    password: Option<OneOrMany>,
     client_id: Option<String>,
-    client_secret: Option<String>,
+    client_secret: Option<OneOrMany>,
     token_ttl_s: Option<u64>,
-    secret: Option<String>,
+    secret: Option<OneOrMany>,
+    public_key: Option<OneOrMany>,
+    header_prefix: Option<String>,
+    tolerance_s: Option<u64>,
+    rate_limit: Option<i64>,
 }
+
+/// A secret field: one value, or a list of them newest first.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            Self::One(value) => vec![value],
+            Self::Many(values) => values,
+        }
+    }
+}
+
+/// Default Standard Webhooks header prefix and clock tolerance.
+const DEFAULT_HEADER_PREFIX: &str = "webhook";
+const DEFAULT_TOLERANCE_S: u64 = 5 * 60;
 
 impl Registry {
     /// Reads and validates the registry file, resolving `env:VAR` secrets from the
@@ -168,6 +292,45 @@ impl Registry {
     }
 }
 
+/// The registry in force, replaceable while the ingest runs (`SIGHUP`): each request
+/// takes a snapshot, so requests in flight finish with the registry they started with.
+#[derive(Debug, Clone)]
+pub struct SharedRegistry(Arc<RwLock<Arc<Registry>>>);
+
+impl SharedRegistry {
+    pub fn new(registry: Registry) -> Self {
+        Self(Arc::new(RwLock::new(Arc::new(registry))))
+    }
+
+    /// The registry in force now.
+    pub fn current(&self) -> Arc<Registry> {
+        Arc::clone(
+            &self
+                .0
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
+    /// Puts `next` in force. A partner whose `rate_limit` is unchanged keeps its
+    /// limiter, so a reload is no way around a limit.
+    pub fn replace(&self, mut next: Registry) {
+        let mut guard = self
+            .0
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for partner in next.partners.values_mut() {
+            let old = guard.get(&partner.name).and_then(|p| p.rate_limit.as_ref());
+            if let (Some(new), Some(old)) = (partner.rate_limit.as_mut(), old) {
+                if new.per_second == old.per_second {
+                    new.limiter = Arc::clone(&old.limiter);
+                }
+            }
+        }
+        *guard = Arc::new(next);
+    }
+}
+
 impl RawPartner {
     fn resolve(
         self,
@@ -194,11 +357,21 @@ impl RawPartner {
         let adapter = AdapterKind::from_name(&adapter_name).ok_or_else(|| {
             field_error(&name, "adapter", format!("is {adapter_name:?}; expected one of hahn_air, airgateway, spotnana, traxo, ground_transfer"))
         })?;
-        let secret =
-            |field: &'static str, value: Option<String>| -> Result<Secret, RegistryError> {
-                let value = value.ok_or_else(|| field_error(&name, field, "is missing"))?;
-                resolve_secret(&name, field, &value, env)
+        let secrets =
+            |field: &'static str, value: Option<OneOrMany>| -> Result<Vec<Secret>, RegistryError> {
+                let values = value
+                    .ok_or_else(|| field_error(&name, field, "is missing"))?
+                    .into_vec();
+                if values.is_empty() {
+                    return Err(field_error(&name, field, "is an empty list"));
+                }
+                values
+                    .iter()
+                    .map(|value| resolve_secret(&name, field, value, env))
+                    .collect()
             };
+        let secret =
+            |field: &'static str, value: Option<OneOrMany>| secrets(field, value).map(Secrets::new);
         let plain = |field: &'static str, value: Option<String>| -> Result<String, RegistryError> {
             value
                 .filter(|v| !v.is_empty())
@@ -229,10 +402,49 @@ impl RawPartner {
                     token_ttl_s: ttl,
                 }
             }
-            "hmac" => Auth::Hmac(decode_whsec(
-                &name,
-                secret("secret", self.secret)?.expose(),
-            )?),
+            "hmac" => {
+                if self.secret.is_none() && self.public_key.is_none() {
+                    return Err(field_error(
+                        &name,
+                        "secret",
+                        "is missing: an hmac partner needs `secret` (whsec_…), `public_key` (whpk_…) or both",
+                    ));
+                }
+                let keys = match self.secret {
+                    Some(value) => secrets("secret", Some(value))?
+                        .iter()
+                        .map(|s| decode_whsec(&name, s.expose()))
+                        .collect::<Result<_, _>>()?,
+                    None => Vec::new(),
+                };
+                let public_keys = match self.public_key {
+                    Some(value) => secrets("public_key", Some(value))?
+                        .iter()
+                        .map(|s| decode_whpk(&name, s.expose()))
+                        .collect::<Result<_, _>>()?,
+                    None => Vec::new(),
+                };
+                let header_prefix = self
+                    .header_prefix
+                    .unwrap_or_else(|| DEFAULT_HEADER_PREFIX.to_owned());
+                if header_prefix.is_empty()
+                    || !header_prefix
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                {
+                    return Err(field_error(
+                        &name,
+                        "header_prefix",
+                        "must be a header-name prefix: letters, digits, '-' and '_', e.g. \"x-spotnana-webhook\"",
+                    ));
+                }
+                Auth::Hmac(Signing {
+                    header_prefix: header_prefix.to_ascii_lowercase(),
+                    tolerance_s: self.tolerance_s.unwrap_or(DEFAULT_TOLERANCE_S),
+                    keys,
+                    public_keys,
+                })
+            }
             other => {
                 return Err(field_error(
                     &name,
@@ -241,10 +453,26 @@ impl RawPartner {
                 ))
             }
         };
+        let rate_limit = match self.rate_limit {
+            None => None,
+            Some(n) => Some(RateLimit::new(
+                u32::try_from(n)
+                    .ok()
+                    .and_then(NonZeroU32::new)
+                    .ok_or_else(|| {
+                        field_error(
+                            &name,
+                            "rate_limit",
+                            format!("is {n}; expected deliveries per second, at least 1"),
+                        )
+                    })?,
+            )),
+        };
         Ok(Partner {
             name,
             adapter,
             auth,
+            rate_limit,
         })
     }
 }
@@ -271,14 +499,33 @@ fn resolve_secret(
     Ok(Secret::new(resolved))
 }
 
+/// The key of a Standard Webhooks public key: 32 bytes of base64 after `whpk_`.
+fn decode_whpk(partner: &str, key: &str) -> Result<ed25519_dalek::VerifyingKey, RegistryError> {
+    use base64::Engine;
+    let encoded = key.strip_prefix("whpk_").unwrap_or(key);
+    base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .ok()
+        .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+        .and_then(|bytes| ed25519_dalek::VerifyingKey::from_bytes(&bytes).ok())
+        .ok_or_else(|| {
+            field_error(
+                partner,
+                "public_key",
+                "must be a Standard Webhooks public key: whpk_ followed by the base64 of 32 bytes (an ed25519 key)",
+            )
+        })
+}
+
 /// The key of a Standard Webhooks secret: the base64 after `whsec_` (the prefix is optional).
-fn decode_whsec(partner: &str, secret: &str) -> Result<Vec<u8>, RegistryError> {
+fn decode_whsec(partner: &str, secret: &str) -> Result<SecretBytes, RegistryError> {
     use base64::Engine;
     let encoded = secret.strip_prefix("whsec_").unwrap_or(secret);
     base64::engine::general_purpose::STANDARD
         .decode(encoded)
         .ok()
         .filter(|key| !key.is_empty())
+        .map(SecretBytes::new)
         .ok_or_else(|| {
             field_error(
                 partner,
@@ -318,7 +565,7 @@ mod tests {
         );
         assert!(registry.needs_token_secret());
         assert!(
-            matches!(registry.get("transfers").map(|p| &p.auth), Some(Auth::Hmac(key)) if !key.is_empty())
+            matches!(registry.get("transfers").map(|p| &p.auth), Some(Auth::Hmac(signing)) if signing.keys.len() == 1)
         );
     }
 
@@ -382,6 +629,97 @@ mod tests {
             "[[partner]]\nname='x'\nadapter='ground_transfer'\nauth='hmac'\nsecret='whsec_***'",
         );
         assert!(m.contains("`secret`"), "{m}");
+    }
+
+    #[test]
+    fn rotation_lists_signature_variants_and_rate_limits_are_read() {
+        let text = r#"
+[[partner]]
+name = "t"
+adapter = "hahn_air"
+auth = "token"
+token = ["new", "env:SET"]
+rate_limit = 200
+
+[[partner]]
+name = "h"
+adapter = "spotnana"
+auth = "hmac"
+header_prefix = "X-Spotnana-Webhook"
+tolerance_s = 60
+public_key = "whpk_11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
+"#;
+        let registry = Registry::parse(text, &env).unwrap();
+        let t = registry.get("t").unwrap();
+        let Auth::Token(tokens) = &t.auth else {
+            panic!()
+        };
+        let values: Vec<_> = tokens.iter().map(Secret::expose).collect();
+        assert_eq!(values, ["new", "value"]);
+        assert_eq!(t.rate_limit.as_ref().map(|r| r.per_second.get()), Some(200));
+        let Auth::Hmac(signing) = &registry.get("h").unwrap().auth else {
+            panic!()
+        };
+        assert_eq!(signing.header_names()[2], "x-spotnana-webhook-signature");
+        assert_eq!(
+            (
+                signing.tolerance_s,
+                signing.keys.len(),
+                signing.public_keys.len()
+            ),
+            (60, 0, 1)
+        );
+    }
+
+    #[test]
+    fn bad_rotation_signature_and_rate_limit_fields_name_partner_and_field() {
+        let base = "[[partner]]\nname='x'\nadapter='ground_transfer'\nauth='hmac'\n";
+        for (extra, field) in [
+            ("", "`secret`"),
+            ("secret=[]", "`secret`"),
+            ("public_key='whpk_AAAA'", "`public_key`"),
+            (
+                "secret='whsec_AAAA'\nheader_prefix='bad prefix'",
+                "`header_prefix`",
+            ),
+            ("secret='whsec_AAAA'\nrate_limit=0", "`rate_limit`"),
+            ("secret='whsec_AAAA'\nrate_limit=-5", "`rate_limit`"),
+            ("secret=['whsec_AAAA', 'env:NOT_SET']", "NOT_SET"),
+        ] {
+            let m = message(&format!("{base}{extra}"));
+            assert!(m.contains("\"x\"") && m.contains(field), "{extra}: {m}");
+        }
+    }
+
+    #[test]
+    fn a_reload_keeps_the_limiter_of_an_unchanged_rate_limit() {
+        let text = |rate: u32| {
+            format!("[[partner]]\nname='x'\nadapter='traxo'\nauth='none'\nrate_limit={rate}")
+        };
+        let shared = SharedRegistry::new(Registry::parse(&text(1), &env).unwrap());
+        let limiter = |r: &SharedRegistry| {
+            Arc::clone(
+                &r.current()
+                    .get("x")
+                    .unwrap()
+                    .rate_limit
+                    .as_ref()
+                    .unwrap()
+                    .limiter,
+            )
+        };
+        assert!(limiter(&shared).check().is_ok());
+        assert!(limiter(&shared).check().is_err(), "the burst of 1 is spent");
+        shared.replace(Registry::parse(&text(1), &env).unwrap());
+        assert!(
+            limiter(&shared).check().is_err(),
+            "a reload is no way around a limit"
+        );
+        shared.replace(Registry::parse(&text(2), &env).unwrap());
+        assert!(
+            limiter(&shared).check().is_ok(),
+            "a new limit starts afresh"
+        );
     }
 
     #[test]

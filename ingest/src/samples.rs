@@ -104,8 +104,10 @@ async fn authenticate(
 ) -> anyhow::Result<reqwest::RequestBuilder> {
     Ok(match &partner.auth {
         Auth::None => request,
-        Auth::Token(token) => request.header("x-webhook-token", token.expose()),
-        Auth::Basic { username, password } => request.basic_auth(username, Some(password.expose())),
+        Auth::Token(token) => request.header("x-webhook-token", token.newest().expose()),
+        Auth::Basic { username, password } => {
+            request.basic_auth(username, Some(password.newest().expose()))
+        }
         Auth::OAuth2 {
             client_id,
             client_secret,
@@ -113,7 +115,7 @@ async fn authenticate(
         } => {
             let form = format!(
                 "grant_type=client_credentials&client_id={client_id}&client_secret={}",
-                form_encode(client_secret.expose())
+                form_encode(client_secret.newest().expose())
             );
             let reply: Value = client
                 .post(format!("{url}/oauth/token"))
@@ -130,17 +132,22 @@ async fn authenticate(
                 .context("the token endpoint returned no access_token")?;
             request.bearer_auth(token)
         }
-        Auth::Hmac(key) => {
+        Auth::Hmac(signing) => {
             let id = format!("msg_sample_{n}_{}", uuid::Uuid::new_v4().simple());
             let timestamp = chrono::Utc::now().timestamp().to_string();
-            let mut mac = Hmac::<Sha256>::new_from_slice(key).context("signing key")?;
+            let key = signing
+                .keys
+                .first()
+                .context("samples are signed with a secret; this partner has only a public key")?;
+            let mut mac = Hmac::<Sha256>::new_from_slice(key.expose()).context("signing key")?;
             mac.update(format!("{id}.{timestamp}.{body}").as_bytes());
             let signature =
                 base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+            let [id_header, timestamp_header, signature_header] = signing.header_names();
             request
-                .header("webhook-id", id)
-                .header("webhook-timestamp", timestamp)
-                .header("webhook-signature", format!("v1,{signature}"))
+                .header(id_header, id)
+                .header(timestamp_header, timestamp)
+                .header(signature_header, format!("v1,{signature}"))
         }
     })
 }

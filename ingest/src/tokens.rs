@@ -22,11 +22,13 @@ struct Claims {
     jti: String,
 }
 
-/// Signs and verifies partner access tokens.
+/// Signs partner access tokens with the newest key and verifies them against every
+/// listed one, so the signing key can be rolled without invalidating tokens already
+/// issued (`INGEST_TOKEN_SECRET=new,old`).
 #[derive(Clone)]
 pub struct TokenIssuer {
     encoding: EncodingKey,
-    decoding: DecodingKey,
+    decoding: Vec<DecodingKey>,
 }
 
 impl std::fmt::Debug for TokenIssuer {
@@ -47,11 +49,35 @@ pub enum TokenError {
 }
 
 impl TokenIssuer {
+    /// One signing key.
     pub fn new(secret: &[u8]) -> Self {
+        Self::with_keys(&[secret])
+    }
+
+    /// Keys newest first: the first signs, any verifies.
+    ///
+    /// # Panics
+    /// When `keys` is empty.
+    pub fn with_keys(keys: &[&[u8]]) -> Self {
         Self {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
+            encoding: EncodingKey::from_secret(keys[0]),
+            decoding: keys
+                .iter()
+                .map(|key| DecodingKey::from_secret(key))
+                .collect(),
         }
+    }
+
+    /// The keys of a comma-separated `INGEST_TOKEN_SECRET`, newest first (blank
+    /// entries ignored); `None` when it lists none.
+    pub fn from_list(list: &str) -> Option<Self> {
+        let keys: Vec<&[u8]> = list
+            .split(',')
+            .map(str::trim)
+            .filter(|key| !key.is_empty())
+            .map(str::as_bytes)
+            .collect();
+        (!keys.is_empty()).then(|| Self::with_keys(&keys))
     }
 
     /// A token for `partner`, valid `ttl_s` seconds from `now`.
@@ -85,7 +111,20 @@ impl TokenIssuer {
         validation.set_required_spec_claims(&["exp", "sub", "aud"]);
         // Expiry is checked below against `now`, exactly, without the library's leeway.
         validation.validate_exp = false;
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)?;
+        // Every key is tried, so a token signed with an older one is still found valid.
+        let mut decoded = None;
+        let mut last_error = None;
+        for key in &self.decoding {
+            match jsonwebtoken::decode::<Claims>(token, key, &validation) {
+                Ok(data) => decoded = decoded.or(Some(data)),
+                Err(err) => last_error = Some(err),
+            }
+        }
+        let data = match (decoded, last_error) {
+            (Some(data), _) => data,
+            (None, Some(err)) => return Err(err.into()),
+            (None, None) => unreachable!("an issuer has at least one key"),
+        };
         if data.claims.exp <= now.timestamp() {
             return Err(TokenError::Expired);
         }
@@ -117,5 +156,23 @@ mod tests {
         assert!(TokenIssuer::new(b"else")
             .verify(&token, "spotnana", now)
             .is_err());
+    }
+
+    #[test]
+    fn a_rolled_signing_key_keeps_earlier_tokens_valid() {
+        let now = Utc::now();
+        let before = TokenIssuer::from_list("old").unwrap();
+        let old_token = before.issue("spotnana", 60, now).unwrap();
+        let rolled = TokenIssuer::from_list(" new , old ").unwrap();
+        let new_token = rolled.issue("spotnana", 60, now).unwrap();
+        assert!(rolled.verify(&old_token, "spotnana", now).is_ok());
+        assert!(rolled.verify(&new_token, "spotnana", now).is_ok());
+        assert!(
+            before.verify(&new_token, "spotnana", now).is_err(),
+            "signed with the new key"
+        );
+        let dropped = TokenIssuer::from_list("new").unwrap();
+        assert!(dropped.verify(&old_token, "spotnana", now).is_err());
+        assert!(TokenIssuer::from_list(" , ").is_none());
     }
 }

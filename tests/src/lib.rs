@@ -26,6 +26,8 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     pub database_url: String,
     pub client: reqwest::Client,
+    /// The ingest's state, e.g. to put a new registry in force ([`TestApp::reload`]).
+    pub ingest_state: ingest::http::AppState,
 }
 
 /// A fresh, migrated database URL: SQLite in a temp folder, or a new PostgreSQL
@@ -76,6 +78,16 @@ pub async fn spawn_app() -> TestApp {
 
 /// As [`spawn_app`], with another body limit.
 pub async fn spawn_app_with(body_limit: usize) -> TestApp {
+    spawn_app_with_registry(partners::REGISTRY, TOKEN_SECRET, body_limit).await
+}
+
+/// As [`spawn_app`], with another registry (literal secrets, or `env:VAR` from the
+/// test's environment) and `INGEST_TOKEN_SECRET` (a comma-separated list).
+pub async fn spawn_app_with_registry(
+    registry: &str,
+    token_secret: &str,
+    body_limit: usize,
+) -> TestApp {
     if std::env::var_os("TEST_LOG").is_some() {
         // Opt-in: the product's log lines in the failing test's output.
         let _ = tracing_subscriber::fmt()
@@ -87,16 +99,16 @@ pub async fn spawn_app_with(body_limit: usize) -> TestApp {
     let db = common::db::connect(&database_url, 10)
         .await
         .expect("connect and migrate");
-    let registry =
-        ingest::registry::Registry::parse(partners::REGISTRY, &|_| None).expect("test registry");
-    let secret = common::Secret::new(TOKEN_SECRET);
+    let registry = ingest::registry::Registry::parse(registry, &|var| std::env::var(var).ok())
+        .expect("test registry");
+    let secret = common::Secret::new(token_secret);
     // The ingest gets its own pool, sized as `ingest serve` sizes it (one connection on
     // SQLite); the api and the tests' own queries share `db`.
     let ingest_db = common::db::connect(&database_url, ingest::pool_size(&database_url, 10))
         .await
         .expect("connect the ingest");
     let state = ingest::state(ingest_db, registry, Some(&secret), body_limit).expect("state");
-    let ingest = serve(ingest::http::router(state)).await;
+    let ingest = serve(ingest::http::router(state.clone())).await;
     let api_state = api::AppState::new(db.clone(), &common::Secret::new(JWT_SECRET));
     let api = serve(api::router(api_state)).await;
     TestApp {
@@ -105,6 +117,7 @@ pub async fn spawn_app_with(body_limit: usize) -> TestApp {
         db,
         database_url,
         client: reqwest::Client::new(),
+        ingest_state: state,
     }
 }
 
@@ -133,6 +146,22 @@ pub struct Reply {
 }
 
 impl TestApp {
+    /// Puts `registry` in force the way `SIGHUP` does (`ingest::reload`), from a file.
+    ///
+    /// # Errors
+    /// The reload's error when the registry is invalid (the running one then stays).
+    pub fn reload(&self, registry: &str, token_secret: &str) -> anyhow::Result<()> {
+        let path = std::env::temp_dir().join(format!("tripgraph-registry-{}.toml", Uuid::new_v4()));
+        std::fs::write(&path, registry).expect("write the registry");
+        let result = ingest::reload(
+            &self.ingest_state,
+            &path,
+            Some(&common::Secret::new(token_secret)),
+        );
+        std::fs::remove_file(&path).ok();
+        result
+    }
+
     /// POSTs `body` to `/webhooks/{path}` with the partner's credentials added by `auth`.
     pub async fn post(&self, path: &str, body: &str, auth: Auth) -> Reply {
         let request = self

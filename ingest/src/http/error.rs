@@ -38,6 +38,10 @@ pub enum IngestError {
     InvalidPayload(Vec<FieldError>),
     #[error("the database is unavailable, retry later")]
     Unavailable,
+    #[error(
+        "more than {per_second} deliveries per second for this partner: retry in {retry_after_s} s"
+    )]
+    RateLimited { per_second: u32, retry_after_s: u64 },
     #[error("the delivery could not be processed; it is archived and will be re-applied")]
     Failed { event_id: Option<Uuid> },
 }
@@ -63,6 +67,7 @@ impl IngestError {
             Self::InvalidJson(_) => "invalid_json",
             Self::InvalidPayload(_) => "invalid_payload",
             Self::Unavailable => "unavailable",
+            Self::RateLimited { .. } => "rate_limited",
             Self::Failed { .. } => "internal",
         }
     }
@@ -78,6 +83,7 @@ impl IngestError {
             Self::InvalidJson(_) => StatusCode::BAD_REQUEST,
             Self::InvalidPayload(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Failed { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -101,6 +107,9 @@ impl IntoResponse for IngestError {
             }
             Self::Unavailable => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_S));
+            }
+            Self::RateLimited { retry_after_s, .. } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_s));
             }
             _ => {}
         }

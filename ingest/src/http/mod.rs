@@ -4,15 +4,13 @@ mod error;
 mod oauth;
 mod webhook;
 
-use std::sync::Arc;
-
 use axum::routing::post;
 use axum::Router;
 
 pub use error::{field_list, IngestError};
 
 use crate::process::Processor;
-use crate::registry::Registry;
+use crate::registry::SharedRegistry;
 use crate::tokens::TokenIssuer;
 
 /// Default request body limit (CONTRACT §3).
@@ -22,7 +20,8 @@ pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub processor: Processor,
-    pub registry: Arc<Registry>,
+    /// The registry in force; a `SIGHUP` may replace it (see [`SharedRegistry`]).
+    pub registry: SharedRegistry,
     pub tokens: Option<TokenIssuer>,
     pub body_limit: usize,
 }

@@ -10,7 +10,7 @@ use chrono::Utc;
 use serde_json::json;
 
 use super::AppState;
-use crate::auth::{basic_credentials, secret_eq};
+use crate::auth::{any_eq, basic_credentials};
 use crate::registry::Auth;
 
 #[tracing::instrument(skip_all)]
@@ -132,8 +132,8 @@ fn issue(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(String, 
         ),
         (None, None) => return Err(OAuthError::InvalidClient),
     };
-    let partner = state
-        .registry
+    let registry = state.registry.current();
+    let partner = registry
         .by_client_id(&client_id)
         .ok_or(OAuthError::InvalidClient)?;
     let Auth::OAuth2 {
@@ -144,7 +144,7 @@ fn issue(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(String, 
     else {
         return Err(OAuthError::InvalidClient);
     };
-    if !secret_eq(&client_secret, expected.expose()) {
+    if !any_eq(&client_secret, expected) {
         tracing::info!(partner = %partner.name, outcome = "invalid_client", "token request refused");
         metrics::counter!("tripgraph_token_requests_refused_total", "partner" => partner.name.clone()).increment(1);
         return Err(OAuthError::InvalidClient);

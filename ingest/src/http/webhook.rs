@@ -17,7 +17,7 @@ use crate::adapters::Reply;
 use crate::auth::{authenticate, Credentials};
 use crate::canonical::{AdapterError, Request};
 use crate::process::{is_unavailable, Outcome, Receipt};
-use crate::registry::Partner;
+use crate::registry::{Auth, Partner};
 
 #[tracing::instrument(skip_all, fields(partner = %params.get("partner").map_or("", String::as_str)))]
 pub async fn receive(
@@ -31,21 +31,26 @@ pub async fn receive(
         .get("partner")
         .map(String::as_str)
         .unwrap_or_default();
-    let partner = state
-        .registry
+    // This request's registry: a reload meanwhile does not change it under its feet.
+    let registry = state.registry.current();
+    let partner = registry
         .get(name)
         .ok_or_else(|| IngestError::NotFound(format!("no partner is registered as {name:?}")))?;
     let topic = params.get("topic").map(String::as_str);
     let body = read_body(&headers, body, state.body_limit).await?;
     let query = query.map(|q| q.0).unwrap_or_default();
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let [id_header, timestamp_header, signature_header] = match &partner.auth {
+        Auth::Hmac(signing) => signing.header_names(),
+        _ => ["webhook-id", "webhook-timestamp", "webhook-signature"].map(str::to_owned),
+    };
     let credentials = Credentials {
         authorization: header("authorization"),
         token_header: header("x-webhook-token"),
         token_query: query.get("token").map(String::as_str),
-        webhook_id: header("webhook-id"),
-        webhook_timestamp: header("webhook-timestamp"),
-        webhook_signature: header("webhook-signature"),
+        webhook_id: header(&id_header),
+        webhook_timestamp: header(&timestamp_header),
+        webhook_signature: header(&signature_header),
         body: &body,
         now: Utc::now(),
     };
@@ -61,7 +66,22 @@ pub async fn receive(
             challenge: failure.challenge,
         });
     }
-    let fallback_key = header("webhook-id")
+    if let Some(limit) = &partner.rate_limit {
+        if let Err(not_until) = limit.limiter.check() {
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(
+                &governor::clock::DefaultClock::default(),
+            ));
+            tracing::info!(outcome = "rate_limited", "delivery refused");
+            metrics::counter!("tripgraph_rate_limited_total", "partner" => partner.name.clone())
+                .increment(1);
+            count(&partner.name, UNKNOWN_TYPE, "rate_limited");
+            return Err(IngestError::RateLimited {
+                per_second: limit.per_second.get(),
+                retry_after_s: wait.as_secs_f64().ceil().max(1.0) as u64,
+            });
+        }
+    }
+    let fallback_key = header(&id_header)
         .or(header("idempotency-key"))
         .map_or_else(|| hex::encode(Sha256::digest(&body)), str::to_owned);
     let receipt = Receipt {
@@ -94,9 +114,7 @@ async fn handle(
     };
     let value: Value = match parsed {
         Ok(value) => value,
-        Err(err) => {
-            return reject(state, receipt, topic_type, IngestError::InvalidJson(err)).await
-        }
+        Err(err) => return reject(state, receipt, topic_type, IngestError::InvalidJson(err)).await,
     };
     let request = Request {
         topic: receipt.topic,
