@@ -18,6 +18,8 @@ export HAHN_AIR_TOKEN="${HAHN_AIR_TOKEN:-dev-hahn-air-token}"
 export AGW_PASSWORD="${AGW_PASSWORD:-dev-agw-password}"
 export SPOTNANA_CLIENT_SECRET="${SPOTNANA_CLIENT_SECRET:-dev-spotnana-client-secret}"
 export TRAXO_PASSWORD="${TRAXO_PASSWORD:-dev-traxo-password}"
+# The contract's published Standard Webhooks example secret: development only.
+export TRANSFERS_WEBHOOK_SECRET="${TRANSFERS_WEBHOOK_SECRET:-whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw}"
 export INGEST_TOKEN_SECRET="${INGEST_TOKEN_SECRET:-dev-only-ingest-token-secret-change-me}"
 export API_JWT_SECRET="${API_JWT_SECRET:-dev-only-api-jwt-secret-change-me}"
 # -----------------------------------------------------------------------------

@@ -558,7 +558,13 @@ mod tests {
     #[test]
     fn the_contract_example_loads() {
         let text = include_str!("../../partners.toml");
-        let registry = Registry::parse(text, &|_| Some("x".into())).expect("valid registry");
+        let env = |var: &str| {
+            Some(match var {
+                "TRANSFERS_WEBHOOK_SECRET" => "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into(),
+                _ => "x".into(),
+            })
+        };
+        let registry = Registry::parse(text, &env).expect("valid registry");
         assert_eq!(
             registry.get("spotnana").map(|p| p.adapter),
             Some(AdapterKind::Spotnana)
