@@ -1,12 +1,11 @@
-//! Field readers shared by the Traxo modules: ids that may arrive as numbers, datetimes
-//! local to a zone sent beside them, and small helpers. Failures go to the [`Reader`].
+//! Field readers shared by the Traxo modules: ids that may arrive as numbers, the
+//! traveller an object names, and small helpers. Failures go to the [`Reader`].
+//! (Times are read in `time`, zones found in `zone`.)
 
-use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use serde_json::Value;
 
-use crate::canonical::Place;
-use crate::validate::{parse_timestamp, Reader};
+use crate::canonical::{Customer, PassengerChange, Place};
+use crate::validate::Reader;
 
 /// Whether the value at `path` is a JSON object, recording why not.
 pub(super) fn object_at(reader: &mut Reader<'_>, path: &str, required: bool) -> bool {
@@ -43,22 +42,11 @@ pub(super) fn plain_place(
 /// `serde_json` could only keep as a float (beyond 2^64) has already lost digits, so it
 /// is refused rather than rounded into someone else's id.
 pub(super) fn read_id(reader: &mut Reader<'_>, path: &str, required: bool) -> Option<String> {
-    let text = match reader.get(path) {
-        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-        Some(Value::String(_)) | None => None,
-        Some(Value::Number(n)) => {
-            let text = n.to_string();
-            if !text.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
-                reader.fail(
-                    path,
-                    "must be a string or a whole number; send ids this long as strings",
-                );
-                return None;
-            }
-            Some(text)
-        }
-        Some(_) => {
-            reader.fail(path, "must be a string or a number");
+    let text = match reader.get(path).map(id_of) {
+        None | Some(Ok(None)) => None,
+        Some(Ok(Some(text))) => Some(text),
+        Some(Err(message)) => {
+            reader.fail(path, message);
             return None;
         }
     };
@@ -68,51 +56,53 @@ pub(super) fn read_id(reader: &mut Reader<'_>, path: &str, required: bool) -> Op
     text
 }
 
-/// A Traxo datetime at `path`: either with its own offset (`2010-08-13T23:40:00.000Z`)
-/// or local time in the IANA zone at `zone_path` (`2017-10-06T11:00:00` +
-/// `America/Chicago`), else in `fallback` (an airport's zone). Refused when no zone is
-/// known for a local time.
-pub(super) fn local_time(
-    reader: &mut Reader<'_>,
-    path: &str,
-    zone_path: &str,
-    fallback: Option<Tz>,
-) -> Option<DateTime<Utc>> {
-    let raw = reader.string(path)?;
-    if let Ok(instant) = parse_timestamp(&raw, None) {
-        return Some(instant);
-    }
-    // Parsing in UTC tells a malformed value from a well-formed local one.
-    if let Err(message) = parse_timestamp(&raw, Some(chrono_tz::UTC)) {
-        reader.fail(path, message);
-        return None;
-    }
-    let zone = match reader.string(zone_path) {
-        Some(id) => match id.parse::<Tz>() {
-            Ok(zone) => Some(zone),
-            Err(_) => {
-                let message =
-                    format!("must be an IANA time-zone id, e.g. America/Chicago, as {path} is local time (got {:?})", clip(&id));
-                reader.fail(zone_path, message);
-                return None;
+/// The id a JSON value holds (see [`read_id`]); `None` for a blank string.
+///
+/// # Errors
+/// Why the value is no id.
+pub(super) fn id_of(value: &Value) -> Result<Option<String>, &'static str> {
+    match value {
+        Value::String(s) if !s.trim().is_empty() => Ok(Some(s.trim().to_owned())),
+        Value::String(_) | Value::Null => Ok(None),
+        Value::Number(n) => {
+            let text = n.to_string();
+            if text.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
+                Ok(Some(text))
+            } else {
+                Err("must be a string or a whole number; send ids this long as strings")
             }
-        },
-        None => fallback,
-    };
-    let Some(zone) = zone else {
-        reader.fail(
-            path,
-            format!("has no UTC offset and no {zone_path} is given: send one of them"),
-        );
-        return None;
-    };
-    match parse_timestamp(&raw, Some(zone)) {
-        Ok(instant) => Some(instant),
-        Err(message) => {
-            reader.fail(path, message);
-            None
         }
+        _ => Err("must be a string or a number"),
     }
+}
+
+/// The Traxo member and traveller an object at `prefix` (a trip or a segment) names:
+/// `member_id` and `first_name` make the customer, `first_name`/`last_name` the lead
+/// passenger. Nothing when it names nobody.
+pub(super) fn traveller(
+    reader: &mut Reader<'_>,
+    prefix: &str,
+) -> (Option<Customer>, Vec<PassengerChange>) {
+    let first_name = reader.string(&format!("{prefix}.first_name"));
+    let last_name = reader.string(&format!("{prefix}.last_name"));
+    let member_id = read_id(reader, &format!("{prefix}.member_id"), false);
+    let customer = (member_id.is_some() || first_name.is_some()).then(|| Customer {
+        id: member_id,
+        first_name: first_name.clone(),
+        ..Customer::default()
+    });
+    let passengers = if first_name.is_some() || last_name.is_some() {
+        vec![PassengerChange {
+            reference: "lead".to_owned(),
+            first_name,
+            last_name,
+            lead: Some(true),
+            ..PassengerChange::default()
+        }]
+    } else {
+        Vec::new()
+    };
+    (customer, passengers)
 }
 
 /// Whether `path` holds something other than `null` or a blank string.

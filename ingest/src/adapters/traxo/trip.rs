@@ -1,41 +1,29 @@
 //! The Traxo trip object: the booking itself (reference, status, stated dates and
-//! destination, the member and the lead traveller), plus the member object of the
-//! `?data=owner` modifier.
+//! destination, the member and the lead traveller, and any segments it lists), plus
+//! the member object of the `?data=owner` modifier.
 
 use entity::BookingStatus;
 use serde_json::{Map, Value};
 
-use super::fields::{local_time, object_at, plain_place, read_id};
-use crate::canonical::{BookingChange, Customer, PassengerChange};
+use super::fields::{object_at, plain_place, read_id, traveller};
+use super::segment;
+use super::time::local_time;
+use super::zone::{coordinates, Whereabouts};
+use crate::canonical::{BookingChange, Customer, SegmentChange};
 use crate::validate::Reader;
 
 /// The booking as Traxo states it in a trip object at `prefix`.
 pub(super) fn trip(reader: &mut Reader<'_>, prefix: &str) -> BookingChange {
     let at = |field: &str| format!("{prefix}.{field}");
-    let first_name = reader.string(&at("first_name"));
-    let last_name = reader.string(&at("last_name"));
-    let member_id = read_id(reader, &at("member_id"), false);
-    let customer = (member_id.is_some() || first_name.is_some()).then(|| Customer {
-        id: member_id,
-        first_name: first_name.clone(),
-        ..Customer::default()
-    });
-    let passengers = if first_name.is_some() || last_name.is_some() {
-        vec![PassengerChange {
-            reference: "lead".to_owned(),
-            first_name,
-            last_name,
-            lead: Some(true),
-            ..PassengerChange::default()
-        }]
-    } else {
-        Vec::new()
+    let (customer, passengers) = traveller(reader, prefix);
+    let country = reader.string(&at("country"));
+    let destination = plain_place(None, reader.string(&at("destination")), country.clone());
+    // A trip's local begin/end without a zone id are where the trip goes.
+    let place = Whereabouts {
+        airport: None,
+        coordinates: coordinates(reader, &at("lat"), &at("lon")),
+        country,
     };
-    let destination = plain_place(
-        None,
-        reader.string(&at("destination")),
-        reader.string(&at("country")),
-    );
     BookingChange {
         reference: read_id(reader, &at("id"), true).unwrap_or_default(),
         status: reader
@@ -46,16 +34,43 @@ pub(super) fn trip(reader: &mut Reader<'_>, prefix: &str) -> BookingChange {
         trip_start: local_time(
             reader,
             &at("begin_datetime"),
-            &at("begin_time_zone_id"),
-            None,
+            &[at("begin_time_zone_id")],
+            &place,
         ),
-        trip_end: local_time(reader, &at("end_datetime"), &at("end_time_zone_id"), None),
+        trip_end: local_time(
+            reader,
+            &at("end_datetime"),
+            &[at("end_time_zone_id")],
+            &place,
+        ),
         destination,
         customer,
         passengers,
+        segments: listed_segments(reader, prefix),
         extras: extras(reader, prefix),
         ..BookingChange::default()
     }
+}
+
+/// The segments a trip object lists (`segments`, as the trips API returns them; often
+/// empty). Not the whole itinerary: Traxo omits the list unless asked for it, so a
+/// segment missing from it is not cancelled.
+fn listed_segments(reader: &mut Reader<'_>, prefix: &str) -> Vec<SegmentChange> {
+    let path = format!("{prefix}.segments");
+    let count = match reader.get(&path) {
+        None => return Vec::new(),
+        Some(Value::Array(items)) => items.len(),
+        Some(_) => {
+            reader.fail(path, "must be an array of segment objects");
+            return Vec::new();
+        }
+    };
+    (0..count)
+        .filter_map(|n| {
+            let at = format!("{path}.{n}");
+            object_at(reader, &at, false).then(|| segment::read(reader, &at, None, false))
+        })
+        .collect()
 }
 
 /// Trip `status`: "Active" confirms, "Cancelled"/"Deleted" cancel; other values say
