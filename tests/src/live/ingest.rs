@@ -197,6 +197,20 @@ impl IngestProcess {
         self.child.id()
     }
 
+    /// The registry file the process reads (`PARTNERS_CONFIG`): rewrite it, then
+    /// [`IngestProcess::hangup`].
+    pub fn registry_path(&self) -> PathBuf {
+        self.dir.join("partners.toml")
+    }
+
+    /// `kill -HUP`: the ingest re-reads its registry.
+    pub fn hangup(&self) {
+        let pid = libc::pid_t::try_from(self.child.id()).expect("a pid");
+        // SAFETY: sending a signal to our own child process.
+        let sent = unsafe { libc::kill(pid, libc::SIGHUP) };
+        assert_eq!(sent, 0, "SIGHUP to ingest {}", self.name);
+    }
+
     /// The exit status once the process has stopped; `None` while it runs.
     pub fn exit_status(&mut self) -> Option<ExitStatus> {
         self.child.try_wait().ok().flatten()
