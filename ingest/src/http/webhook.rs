@@ -244,7 +244,35 @@ const UNKNOWN_TYPE: &str = "unknown";
 
 /// `tripgraph_deliveries_total{partner, event_type, outcome}`.
 fn count(partner: &str, event_type: &str, outcome: &'static str) {
-    metrics::counter!("tripgraph_deliveries_total", "partner" => partner.to_owned(), "event_type" => event_type.to_owned(), "outcome" => outcome).increment(1);
+    let event_type = bounded_label(partner, event_type);
+    metrics::counter!("tripgraph_deliveries_total", "partner" => partner.to_owned(), "event_type" => event_type, "outcome" => outcome).increment(1);
+}
+
+/// Event types a partner may add to the metric labels; later new ones count as
+/// `other`. Applied event types are partner input too (AirGateway's unknown event
+/// names are applied under their own name), so the label set must stay bounded.
+const MAX_EVENT_TYPES_PER_PARTNER: usize = 64;
+
+fn bounded_label(partner: &str, event_type: &str) -> String {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static SEEN: OnceLock<Mutex<HashMap<String, HashSet<String>>>> = OnceLock::new();
+    if event_type == UNKNOWN_TYPE {
+        return UNKNOWN_TYPE.to_owned();
+    }
+    let mut seen = SEEN
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let types = seen.entry(partner.to_owned()).or_default();
+    if types.contains(event_type) {
+        return event_type.to_owned();
+    }
+    if types.len() < MAX_EVENT_TYPES_PER_PARTNER && event_type.len() <= 64 {
+        types.insert(event_type.to_owned());
+        return event_type.to_owned();
+    }
+    "other".to_owned()
 }
 
 fn event_id(outcome: &Outcome) -> uuid::Uuid {
@@ -377,7 +405,26 @@ async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Byte
 
 #[cfg(test)]
 mod tests {
-    use super::is_json;
+    use super::{bounded_label, is_json, MAX_EVENT_TYPES_PER_PARTNER};
+
+    #[test]
+    fn partner_input_cannot_grow_the_metric_labels_without_bound() {
+        let partner = "label-test-partner";
+        for n in 0..MAX_EVENT_TYPES_PER_PARTNER {
+            assert_eq!(
+                bounded_label(partner, &format!("Event{n}")),
+                format!("Event{n}")
+            );
+        }
+        assert_eq!(bounded_label(partner, "OneTooMany"), "other");
+        assert_eq!(
+            bounded_label(partner, "Event3"),
+            "Event3",
+            "known ones stay"
+        );
+        assert_eq!(bounded_label("another-partner", "OneTooMany"), "OneTooMany");
+        assert_eq!(bounded_label("another-partner", &"x".repeat(65)), "other");
+    }
 
     #[test]
     fn json_content_types_are_recognised() {
