@@ -3,6 +3,11 @@
 //! Verification pins the algorithm to HS256, so a token whose header says `none` or any
 //! other algorithm is refused before its signature is even looked at, and it requires
 //! `exp` with no leeway: an expired token is refused at once.
+//!
+//! A `landing` token may carry a `booking` claim (CONTRACT §6 rev. 2): it then reads
+//! that one booking and no other. The landing site's backend mints one such token per
+//! visitor; an unscoped landing token in a browser would let anyone walk the bookings
+//! by id or reference (OWASP API1, broken object-level authorisation).
 
 use std::{
     str::FromStr,
@@ -13,6 +18,7 @@ use axum::http::{header::AUTHORIZATION, HeaderMap};
 use common::Secret;
 use jsonwebtoken::{errors::ErrorKind, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 /// What a token lets its holder read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,13 +54,40 @@ pub struct Claims {
     /// Issued at, seconds since the Unix epoch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iat: Option<u64>,
+    /// The one booking a `landing` token may read; absent, it may read any booking.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booking: Option<Uuid>,
 }
 
-/// Who is asking, as proven by a verified token; added to every GraphQL request.
+/// Who is asking, as proven by a verified token; added to every GraphQL request (and
+/// to every subscription's connection).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Principal {
     pub role: Role,
     pub subject: Option<String>,
+    /// The booking a scoped `landing` token is limited to: every root field that
+    /// returns a booking answers `null` with `FORBIDDEN` for any other one (see
+    /// [`Principal::may_read`]). Always `None` for analysts (a token with an analyst
+    /// role and a booking claim is refused as invalid).
+    pub booking: Option<Uuid>,
+}
+
+impl Principal {
+    /// Whether this principal may read the booking `id`: any booking unless the token is
+    /// scoped, else only its own.
+    pub fn may_read(&self, id: Uuid) -> bool {
+        self.booking.is_none_or(|own| own == id)
+    }
+}
+
+/// What [`TokenKeys::issue`] puts in a token besides its lifetime.
+#[derive(Clone, Debug)]
+pub struct TokenSpec<'a> {
+    pub role: Role,
+    /// The `sub` claim.
+    pub subject: &'a str,
+    /// The `booking` claim; only for [`Role::Landing`].
+    pub booking: Option<Uuid>,
 }
 
 /// Why a request carries no usable token. The messages are safe to show to clients.
@@ -70,6 +103,8 @@ pub enum AuthError {
     Invalid(&'static str),
     #[error("the token could not be signed")]
     Signing,
+    #[error("only a landing token may be scoped to a booking")]
+    ScopedAnalyst,
 }
 
 /// The signing and verifying keys derived from `API_JWT_SECRET`.
@@ -101,15 +136,33 @@ impl TokenKeys {
     /// # Errors
     /// [`AuthError::Signing`] when the crypto backend refuses, which means a broken build.
     pub fn issue(&self, role: Role, ttl: Duration, subject: &str) -> Result<String, AuthError> {
+        let spec = TokenSpec {
+            role,
+            subject,
+            booking: None,
+        };
+        self.issue_spec(&spec, ttl)
+    }
+
+    /// Signs a token as `spec` says, valid for `ttl` from now.
+    ///
+    /// # Errors
+    /// [`AuthError::ScopedAnalyst`] for an analyst token with a booking;
+    /// [`AuthError::Signing`] when the crypto backend refuses, which means a broken build.
+    pub fn issue_spec(&self, spec: &TokenSpec<'_>, ttl: Duration) -> Result<String, AuthError> {
+        if spec.booking.is_some() && spec.role != Role::Landing {
+            return Err(AuthError::ScopedAnalyst);
+        }
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
             .as_secs();
         let claims = Claims {
-            role,
+            role: spec.role,
             exp: now.saturating_add(ttl.as_secs()),
-            sub: Some(subject.to_owned()),
+            sub: Some(spec.subject.to_owned()),
             iat: Some(now),
+            booking: spec.booking,
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|_| AuthError::Signing)
@@ -132,14 +185,21 @@ impl TokenKeys {
                 ErrorKind::MissingRequiredClaim(_) => {
                     AuthError::Invalid("the exp claim is required")
                 }
-                ErrorKind::Json(_) => {
-                    AuthError::Invalid("the claims need role (landing or analyst) and exp")
-                }
+                ErrorKind::Json(_) => AuthError::Invalid(
+                    "the claims need role (landing or analyst) and exp, and booking (if any) \
+                     must be a booking id",
+                ),
                 _ => AuthError::Invalid("not a signed JWT"),
             })?;
+        if data.claims.booking.is_some() && data.claims.role != Role::Landing {
+            return Err(AuthError::Invalid(
+                "only a landing token may carry a booking claim",
+            ));
+        }
         Ok(Principal {
             role: data.claims.role,
             subject: data.claims.sub,
+            booking: data.claims.booking,
         })
     }
 }
@@ -180,8 +240,32 @@ mod tests {
             principal,
             Principal {
                 role: Role::Landing,
-                subject: Some("web".into())
+                subject: Some("web".into()),
+                booking: None,
             }
+        );
+    }
+
+    #[test]
+    fn a_scoped_landing_token_carries_its_booking_and_an_analyst_cannot_be_scoped() {
+        let booking = Uuid::now_v7();
+        let spec = TokenSpec {
+            role: Role::Landing,
+            subject: "visitor",
+            booking: Some(booking),
+        };
+        let token = keys().issue_spec(&spec, Duration::from_secs(60)).unwrap();
+        let principal = keys().verify(&token).unwrap();
+        assert_eq!(principal.booking, Some(booking));
+        assert!(principal.may_read(booking) && !principal.may_read(Uuid::now_v7()));
+
+        let analyst = TokenSpec {
+            role: Role::Analyst,
+            ..spec
+        };
+        assert_eq!(
+            keys().issue_spec(&analyst, Duration::from_secs(60)),
+            Err(AuthError::ScopedAnalyst)
         );
     }
 

@@ -3,10 +3,10 @@
 use anyhow::Context;
 
 use crate::{
-    auth::TokenKeys,
+    auth::{Role, TokenKeys, TokenSpec},
     config::{Command, Config, TokenArgs},
     http::{router, AppState, HttpOptions},
-    schema,
+    schema::{self, documents::DocumentCache, trusted::TrustedDocuments},
 };
 
 /// Runs the subcommand chosen on the command line (`serve` when none was).
@@ -32,10 +32,24 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
     let options = HttpOptions {
         cors_origins: config.cors_origins()?,
         request_timeout: config.request_timeout(),
+        get_max_age: std::time::Duration::from_secs(config.get_max_age_s),
         ..HttpOptions::default()
     };
+    // Read before connecting: a bad file stops start-up at once, naming it.
+    let documents = match &config.trusted_documents {
+        Some(dir) => {
+            let trusted = TrustedDocuments::load(dir)?;
+            tracing::info!(dir = %dir.display(), documents = trusted.len(), "landing tokens run only trusted documents");
+            DocumentCache::trusting(trusted)
+        }
+        None => DocumentCache::new(),
+    };
     let db = common::db::connect(&config.database_url, config.db_max_connections).await?;
-    let app = router(AppState::new(db, secret).with_options(options));
+    let app = router(
+        AppState::new(db, secret)
+            .with_options(options)
+            .with_documents(documents),
+    );
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("listening on {}", config.addr))?;
@@ -52,8 +66,19 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
 }
 
 fn print_token(config: &Config, args: &TokenArgs) -> anyhow::Result<()> {
+    if args.booking.is_some() && args.role != Role::Landing {
+        anyhow::bail!(
+            "--booking scopes a landing token to one booking: use it with --role landing \
+             (an analyst token reads every booking)"
+        );
+    }
     let keys = TokenKeys::new(config.jwt_secret()?);
-    let token = keys.issue(args.role, args.ttl, &args.sub)?;
+    let spec = TokenSpec {
+        role: args.role,
+        subject: &args.sub,
+        booking: args.booking,
+    };
+    let token = keys.issue_spec(&spec, args.ttl)?;
     println!("{token}");
     Ok(())
 }

@@ -4,7 +4,7 @@
 //! here only because `api print-schema` does not need it; [`Config::jwt_secret`] is
 //! where `serve` and `token` refuse to go on without it.
 
-use std::{net::SocketAddr, time::Duration};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use anyhow::{bail, Context};
 use axum::http::HeaderValue;
@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use common::Secret;
 
 use crate::auth::Role;
+use uuid::Uuid;
 
 /// The GraphQL API of tripgraph: bookings and the event archive.
 #[derive(Debug, Parser)]
@@ -59,6 +60,17 @@ pub struct Config {
     )]
     pub db_max_connections: u32,
 
+    /// Folder of `.graphql` files, each one or more operations: when set, landing tokens
+    /// may run only those operations (analysts are not restricted). Read at start-up; a
+    /// file that does not parse stops it.
+    #[arg(long, env = "API_TRUSTED_DOCUMENTS", global = true)]
+    pub trusted_documents: Option<PathBuf>,
+
+    /// `max-age` in seconds of the `Cache-Control: private` header on queries answered
+    /// over `GET /graphql`.
+    #[arg(long, env = "API_GET_MAX_AGE_S", default_value_t = 30, global = true)]
+    pub get_max_age_s: u64,
+
     /// What to do; `serve` when omitted.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -89,6 +101,11 @@ pub struct TokenArgs {
     /// Who the token is for (the `sub` claim); it appears in the API's logs.
     #[arg(long, default_value = "cli")]
     pub sub: String,
+
+    /// Scope a landing token to this one booking id (the `booking` claim): it then
+    /// reads that booking and no other. Only with `--role landing`.
+    #[arg(long)]
+    pub booking: Option<Uuid>,
 }
 
 impl Config {

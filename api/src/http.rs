@@ -8,6 +8,11 @@
 //! answer is HTTP 200, except that a database outage during a request turns the whole
 //! answer into 503 with `Retry-After` (CONTRACT §6): a client should retry, not read a
 //! half-empty result.
+//!
+//! `GET /graphql` with query parameters runs a query too, cacheably ([`get`]); without
+//! them it is the GraphiQL page.
+
+mod get;
 
 use std::{sync::Arc, time::Duration};
 
@@ -36,7 +41,7 @@ use crate::{
     assets,
     auth::{self, Principal, Role, TokenKeys},
     error::ApiError,
-    schema::{build_schema, ApiSchema},
+    schema::{build_schema, build_schema_with, documents::DocumentCache, ApiSchema},
 };
 
 /// Settings of the HTTP layer that tests may change.
@@ -48,6 +53,8 @@ pub struct HttpOptions {
     pub request_timeout: Duration,
     /// Largest request body accepted; a GraphQL query is small, so this is tight.
     pub body_limit: usize,
+    /// `max-age` of the `Cache-Control: private` header of queries answered over GET.
+    pub get_max_age: Duration,
 }
 
 impl Default for HttpOptions {
@@ -56,6 +63,7 @@ impl Default for HttpOptions {
             cors_origins: Vec::new(),
             request_timeout: Duration::from_secs(10),
             body_limit: 256 * 1024,
+            get_max_age: Duration::from_secs(30),
         }
     }
 }
@@ -86,13 +94,20 @@ impl AppState {
         self.options = options;
         self
     }
+
+    /// Rebuilds the schema over `documents` (persisted queries, trusted documents).
+    #[must_use]
+    pub fn with_documents(mut self, documents: DocumentCache) -> Self {
+        self.schema = build_schema_with(self.db.clone(), documents);
+        self
+    }
 }
 
 /// The whole application as one router.
 pub fn router(state: AppState) -> Router {
     let options = state.options.clone();
     let mut router = Router::new()
-        .route("/graphql", get(assets::graphiql_page).post(graphql))
+        .route("/graphql", get(get::graphql_get).post(graphql))
         .route("/graphql/assets/{name}", get(assets::asset))
         .with_state(state.clone())
         .merge(common::health::router(state.db.clone()))
@@ -168,13 +183,29 @@ impl FromRequest<AppState> for GraphQLBody {
     }
 }
 
-/// `POST /graphql`. Landing tokens get no introspection ([`crate::schema::introspection`]).
+/// `POST /graphql`.
 #[tracing::instrument(skip_all, fields(role = ?principal.role, sub = principal.subject.as_deref()))]
 async fn graphql(
     State(state): State<AppState>,
     Authenticated(principal): Authenticated,
-    GraphQLBody(mut request): GraphQLBody,
+    GraphQLBody(request): GraphQLBody,
 ) -> Response {
+    match execute(&state, principal, request).await {
+        Ok(response) => GraphQLResponse::from(response).into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// Runs one GraphQL request for `principal`, counting it in the metrics. Landing tokens
+/// get no introspection ([`crate::schema::introspection`]).
+///
+/// # Errors
+/// [`ApiError::Unavailable`] when the database failed the request (CONTRACT §6: 503).
+async fn execute(
+    state: &AppState,
+    principal: Principal,
+    mut request: async_graphql::Request,
+) -> Result<async_graphql::Response, ApiError> {
     if principal.role == Role::Landing {
         request = request.disable_introspection();
     }
@@ -204,9 +235,9 @@ async fn graphql(
     metrics::histogram!("tripgraph_graphql_operation_duration_seconds", "operation" => operation, "outcome" => outcome)
         .record(started.elapsed().as_secs_f64());
     if unavailable {
-        return ApiError::Unavailable.into_response();
+        return Err(ApiError::Unavailable);
     }
-    GraphQLResponse::from(response).into_response()
+    Ok(response)
 }
 
 /// The `extensions.code` of a GraphQL error.

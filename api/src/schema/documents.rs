@@ -1,52 +1,119 @@
-//! Parsed query documents, kept between requests. A client sends the same few query
-//! strings over and over with other variables (the landing site's `booking(id)` above
-//! all), and parsing is the largest single cost of a small query; a cached document is
-//! cloned instead. Only the parse is cached: validation, which depends on the variables,
-//! runs on every request.
+//! Known documents, kept between requests, and the rules on which documents may run.
+//!
+//! A client sends the same few query strings over and over with other variables (the
+//! landing site's `booking(id)` above all). Parsing is the largest single cost of a
+//! small query, so a parsed document is kept by its text and cloned instead. Validation
+//! depends on the variables and the operation chosen as well as on the text (argument
+//! values and complexity are checked with the variables in place), so its result is
+//! kept by all three and skipped for a request that repeats them: the landing page of
+//! one booking, reloaded or fetched by many tabs, is neither parsed nor validated again.
+//! async-graphql lets an extension answer the validation step without running it, but
+//! not run part of it, so a known document with new variables is validated in full.
+//!
+//! Before parsing, this extension also resolves a persisted-query hash to its text
+//! ([`super::persisted`]), refuses for landing tokens any document that is not trusted
+//! ([`super::trusted`]), and, after parsing, any operation other than a query sent with
+//! `GET` ([`OverGet`]).
 //!
 //! A document is parsed by the next extension, which checks the limits on its text and
 //! its shape ([`super::limits`]); only documents within them are kept, so a kept one
 //! needs no second check.
 
 use std::{
+    any::TypeId,
     num::NonZeroUsize,
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, MutexGuard, PoisonError},
 };
 
 use async_graphql::{
     async_trait::async_trait,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery},
-    parser::types::ExecutableDocument,
-    ServerResult, Variables,
+    extensions::{
+        Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
+        NextValidation,
+    },
+    parser::types::{DocumentOperations, ExecutableDocument, OperationType},
+    Request, ServerError, ServerResult, ValidationResult, Variables,
 };
 use lru::LruCache;
+use sha2::{Digest, Sha256};
+
+use super::{
+    limits::refusal,
+    persisted::{self, Persisted, PersistedQueries},
+    trusted::TrustedDocuments,
+};
+use crate::auth::{Principal, Role};
 
 /// Documents kept (least recently used dropped first).
 const CAPACITY: NonZeroUsize = NonZeroUsize::new(128).unwrap();
+
+/// Validation results kept: a few bytes each, one per document, operation and variables.
+const VALIDATED_CAPACITY: NonZeroUsize = NonZeroUsize::new(4096).unwrap();
 
 /// Longest query string kept, in bytes: real queries are far shorter, and the cap keeps
 /// the cache small (a hand-written giant query is simply parsed every time).
 const MAX_QUERY_LEN: usize = 8 * 1024;
 
-type Cache = Arc<Mutex<LruCache<String, ExecutableDocument>>>;
+/// Longest variables (as JSON) whose validation is kept; larger ones are validated
+/// every time.
+const MAX_VARIABLES_LEN: usize = 2 * 1024;
 
-/// The schema extension that caches parsed documents by their query string. Clones
-/// share one cache.
+/// Request data that marks a request sent with `GET`: only a query may run then.
+#[derive(Clone, Copy, Debug)]
+pub struct OverGet;
+
+/// What makes a validation result reusable: the SHA-256 of text, operation, variables.
+type ValidationKey = [u8; 32];
+
+struct Shared {
+    parsed: Mutex<LruCache<String, ExecutableDocument>>,
+    validated: Mutex<LruCache<ValidationKey, ValidationResult>>,
+    persisted: PersistedQueries,
+    trusted: Option<TrustedDocuments>,
+}
+
+/// The schema extension that keeps known documents and applies persisted queries and
+/// trusted documents. Clones share one store.
 #[derive(Clone)]
-pub struct DocumentCache(Cache);
+pub struct DocumentCache(Arc<Shared>);
 
 impl DocumentCache {
+    /// A store that trusts every document.
     pub fn new() -> Self {
-        Self(Arc::new(Mutex::new(LruCache::new(CAPACITY))))
+        Self::with(None)
     }
 
-    /// How many documents are kept.
+    /// A store that lets landing tokens run only `trusted` documents.
+    pub fn trusting(trusted: TrustedDocuments) -> Self {
+        Self::with(Some(trusted))
+    }
+
+    fn with(trusted: Option<TrustedDocuments>) -> Self {
+        Self(Arc::new(Shared {
+            parsed: Mutex::new(LruCache::new(CAPACITY)),
+            validated: Mutex::new(LruCache::new(VALIDATED_CAPACITY)),
+            persisted: PersistedQueries::new(),
+            trusted,
+        }))
+    }
+
+    /// How many parsed documents are kept.
     pub fn len(&self) -> usize {
-        lock(&self.0).len()
+        lock(&self.0.parsed).len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// How many validation results are kept.
+    pub fn validated(&self) -> usize {
+        lock(&self.0.validated).len()
+    }
+
+    /// The persisted queries registered so far.
+    pub fn persisted(&self) -> &PersistedQueries {
+        &self.0.persisted
     }
 }
 
@@ -58,22 +125,75 @@ impl Default for DocumentCache {
 
 impl ExtensionFactory for DocumentCache {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(Cached(Arc::clone(&self.0)))
+        Arc::new(Cached {
+            shared: Arc::clone(&self.0),
+            request: Mutex::default(),
+        })
     }
 }
 
-struct Cached(Cache);
+/// The extension of one request: the store, and what the steps of this request tell
+/// the later ones.
+struct Cached {
+    shared: Arc<Shared>,
+    request: Mutex<ThisRequest>,
+}
 
-/// A panic while the lock was held cannot have left a half-updated entry that matters:
+#[derive(Default)]
+struct ThisRequest {
+    /// Register the query under this hash once it has parsed within the limits.
+    register: Option<String>,
+    over_get: bool,
+    operation_name: Option<String>,
+    validation_key: Option<ValidationKey>,
+}
+
+/// A panic while a lock was held cannot have left a half-updated entry that matters:
 /// at worst one is missing.
-fn lock(cache: &Cache) -> std::sync::MutexGuard<'_, LruCache<String, ExecutableDocument>> {
-    cache
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 #[async_trait]
 impl Extension for Cached {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        mut request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        let mut register = None;
+        match persisted::take(&mut request)? {
+            Some(Persisted::Lookup(hash)) => {
+                let trusted = self.shared.trusted.as_ref();
+                let text = trusted
+                    .and_then(|trusted| trusted.by_hash(&hash))
+                    .or_else(|| self.shared.persisted.get(&hash))
+                    .ok_or_else(persisted::not_found)?;
+                request.query = text.to_string();
+            }
+            Some(Persisted::Register(hash)) => register = Some(hash),
+            None => {}
+        }
+        if let Some(trusted) = &self.shared.trusted {
+            if !is_analyst(&request, ctx) && !trusted.allows(&request.query) {
+                return Err(refusal(
+                    "OPERATION_NOT_TRUSTED",
+                    "this operation is not one of the trusted documents: a landing token \
+                     may run only those (API_TRUSTED_DOCUMENTS)"
+                        .to_owned(),
+                ));
+            }
+        }
+        *lock(&self.request) = ThisRequest {
+            register,
+            over_get: request.data.contains_key(&TypeId::of::<OverGet>()),
+            operation_name: request.operation_name.clone(),
+            validation_key: None,
+        };
+        next.run(ctx, request).await
+    }
+
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -84,13 +204,98 @@ impl Extension for Cached {
         if query.len() > MAX_QUERY_LEN {
             return next.run(ctx, query, variables).await;
         }
-        if let Some(document) = lock(&self.0).get(query) {
-            return Ok(document.clone());
+        let kept = lock(&self.shared.parsed).get(query).cloned();
+        let document = match kept {
+            Some(document) => document,
+            None => {
+                // Documents that fail to parse or pass a limit are not kept: the error
+                // is reported each time.
+                let document = next.run(ctx, query, variables).await?;
+                lock(&self.shared.parsed).put(query.to_owned(), document.clone());
+                document
+            }
+        };
+        let mut this = lock(&self.request);
+        if this.over_get {
+            only_a_query(&document, this.operation_name.as_deref())?;
         }
-        // Documents that fail to parse or pass a limit are not kept: the error is
-        // reported each time.
-        let document = next.run(ctx, query, variables).await?;
-        lock(&self.0).put(query.to_owned(), document.clone());
+        if let Some(hash) = this.register.take() {
+            self.shared.persisted.put(hash, query);
+        }
+        this.validation_key = validation_key(query, this.operation_name.as_deref(), variables);
         Ok(document)
     }
+
+    /// A kept result for the same text, operation and variables, else a validation whose
+    /// success is kept (a refusal is reported each time).
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        let key = lock(&self.request).validation_key;
+        if let Some(result) = key.and_then(|key| lock(&self.shared.validated).get(&key).copied()) {
+            return Ok(result);
+        }
+        let result = next.run(ctx).await?;
+        if let Some(key) = key {
+            lock(&self.shared.validated).put(key, result);
+        }
+        Ok(result)
+    }
+}
+
+/// Whether the request's token is an analyst's: read from the request's own data (the
+/// HTTP layer) or the connection's (a WebSocket).
+fn is_analyst(request: &Request, ctx: &ExtensionContext<'_>) -> bool {
+    request
+        .data
+        .get(&TypeId::of::<Principal>())
+        .and_then(|data| data.downcast_ref::<Principal>())
+        .or_else(|| ctx.data_opt::<Principal>())
+        .is_some_and(|principal| principal.role == Role::Analyst)
+}
+
+/// Refuses a mutation or subscription sent with `GET` (which a browser or proxy may
+/// repeat or prefetch). An unknown or ambiguous operation is left for async-graphql to
+/// report.
+fn only_a_query(document: &ExecutableDocument, operation_name: Option<&str>) -> ServerResult<()> {
+    let chosen = match (&document.operations, operation_name) {
+        (DocumentOperations::Single(operation), _) => Some(operation),
+        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),
+        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
+            operations.values().next()
+        }
+        _ => None,
+    };
+    match chosen.map(|operation| operation.node.ty) {
+        Some(OperationType::Mutation | OperationType::Subscription) => Err(refusal(
+            "METHOD_NOT_ALLOWED",
+            "only queries may be sent with GET: send mutations with POST and subscriptions \
+             over /graphql/ws"
+                .to_owned(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The key of a validation result, or `None` when the variables are too large to keep.
+fn validation_key(
+    query: &str,
+    operation_name: Option<&str>,
+    variables: &Variables,
+) -> Option<ValidationKey> {
+    let variables = serde_json::to_string(variables).ok()?;
+    if variables.len() > MAX_VARIABLES_LEN {
+        return None;
+    }
+    let mut hasher = Sha256::new();
+    // Lengths first, so that no two different triples hash the same bytes.
+    for part in [operation_name.unwrap_or_default(), &variables, query] {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    // An anonymous operation and one named "" cannot both occur; mark which it was.
+    hasher.update([u8::from(operation_name.is_some())]);
+    Some(hasher.finalize().into())
 }

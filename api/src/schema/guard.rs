@@ -2,8 +2,13 @@
 //!
 //! The HTTP layer adds the verified [`Principal`] to every request; a request without
 //! one (a schema executed directly) is treated as having no rights at all.
+//!
+//! A booking-scoped landing token ([`Principal::booking`]) is checked by
+//! [`check_scope`] in every root field that returns a booking: a guard runs before the
+//! resolver and cannot see which booking a reference names.
 
 use async_graphql::{Context, ErrorExtensions, Guard, Result};
+use uuid::Uuid;
 
 use crate::{
     auth::{Principal, Role},
@@ -43,5 +48,28 @@ impl Guard for SignedIn {
                 Err(ApiError::Forbidden("a verified API token is required".to_owned()).extend())
             }
         }
+    }
+}
+
+/// The booking a scoped token is limited to, if the request's token is scoped.
+pub fn booking_scope(ctx: &Context<'_>) -> Option<Uuid> {
+    ctx.data_opt::<Principal>()
+        .and_then(|principal| principal.booking)
+}
+
+/// Refuses (`FORBIDDEN`) a booking outside the token's scope. `found` is the booking a
+/// root field would answer with, `None` when there is none: a scoped token is refused
+/// then too, so that it cannot learn which other ids or references exist.
+///
+/// # Errors
+/// The `FORBIDDEN` error for a scoped token and any other booking (or none).
+pub fn check_scope(ctx: &Context<'_>, found: Option<Uuid>) -> Result<()> {
+    match booking_scope(ctx) {
+        Some(own) if found != Some(own) => Err(ApiError::Forbidden(format!(
+            "this token is scoped to one booking and may not read another (`{}`)",
+            ctx.item.node.name.node
+        ))
+        .extend()),
+        _ => Ok(()),
     }
 }

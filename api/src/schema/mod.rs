@@ -16,9 +16,11 @@ pub mod guard;
 pub mod introspection;
 pub mod limits;
 pub mod nulls;
+pub mod persisted;
 pub mod query;
 pub mod scalars;
 pub mod trip;
+pub mod trusted;
 
 use async_graphql::{EmptyMutation, EmptySubscription, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;

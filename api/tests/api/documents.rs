@@ -1,6 +1,7 @@
 //! Parsed query documents are kept between requests: the same query string with other
 //! variables is parsed once and still answers for its own variables, `@skip`/`@include`
-//! decided per request, and a query that does not parse is refused every time.
+//! decided per request, and a query that does not parse is refused every time. A
+//! validation is kept for its document, operation and variables, a refusal never.
 
 use api::schema::{build_schema_with, documents::DocumentCache};
 use async_graphql::{Request, Variables};
@@ -66,4 +67,40 @@ async fn a_query_that_does_not_parse_is_refused_every_time_and_not_kept() {
     assert!(message.contains("expected"), "{first}");
     assert_eq!(first["errors"], again["errors"]);
     assert!(documents.is_empty());
+}
+
+#[tokio::test]
+async fn a_validation_is_kept_for_the_same_document_and_variables_and_a_refusal_is_not() {
+    let database = TestDb::new().await;
+    let booking = seed::booking(&database.db, "traxo", "r-1", seed::at(1)).await;
+    let documents = DocumentCache::new();
+    let schema = build_schema_with(database.db.clone(), documents.clone());
+
+    let reply = run(&schema, BY_ID, json!({"id": booking.id})).await;
+    assert_eq!(reply["data"]["booking"]["reference"], "r-1");
+    assert_eq!(documents.validated(), 1);
+    let reply = run(&schema, BY_ID, json!({"id": booking.id})).await;
+    assert_eq!(reply["data"]["booking"]["reference"], "r-1");
+    assert_eq!(
+        documents.validated(),
+        1,
+        "the same request is not validated again"
+    );
+    run(&schema, BY_ID, json!({"id": booking.id, "skip": true})).await;
+    assert_eq!(
+        documents.validated(),
+        2,
+        "other variables, another validation"
+    );
+
+    // A value the validation refuses is refused every time, and nothing is kept.
+    let counts = "query ($n: Int!) { bookingCountsByDestination(first: $n) { count } }";
+    for _ in 0..2 {
+        let reply = run(&schema, counts, json!({"n": "ten"})).await;
+        assert!(reply["errors"][0]["message"].is_string(), "{reply}");
+    }
+    assert_eq!(documents.validated(), 2);
+    let reply = run(&schema, counts, json!({"n": 10})).await;
+    assert!(reply.get("errors").is_none(), "{reply}");
+    assert_eq!(documents.validated(), 3);
 }

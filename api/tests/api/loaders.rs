@@ -124,6 +124,7 @@ async fn one_booking_with_its_lists_costs_at_most_one_statement_per_list_and_lan
     let landing = Principal {
         role: Role::Landing,
         subject: None,
+        booking: None,
     };
     let response = schema
         .execute(Request::new(query).variables(variables).data(landing))

@@ -247,7 +247,7 @@ fn too_deep(depth: usize) -> ServerError {
     )
 }
 
-fn refusal(code: &str, message: String) -> ServerError {
+pub(crate) fn refusal(code: &str, message: String) -> ServerError {
     let mut error = ServerError::new(message, None);
     let mut extensions = async_graphql::ErrorExtensionValues::default();
     extensions.set("code", code);

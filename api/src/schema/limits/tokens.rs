@@ -54,25 +54,56 @@ pub fn scan(text: &str, max_tokens: usize, max_nesting: usize) -> Result<usize, 
                         if nesting > max_nesting {
                             return Err(Exceeded::Nesting);
                         }
-                        1
                     }
-                    b'}' | b')' | b']' => {
-                        nesting = nesting.saturating_sub(1);
-                        1
-                    }
-                    b'"' if rest.starts_with(b"\"\"\"") => block_string_length(rest),
-                    b'"' => string_length(rest),
-                    b'.' if rest.starts_with(b"...") => 3,
-                    b'_' | b'A'..=b'Z' | b'a'..=b'z' => run_length(rest, is_name_byte),
-                    b'-' | b'0'..=b'9' => run_length(rest, is_number_byte),
-                    // Any other byte: a punctuator, or a character the parser refuses
-                    // (counted once however many bytes it takes in UTF-8).
-                    _ => utf8_width(byte),
+                    b'}' | b')' | b']' => nesting = nesting.saturating_sub(1),
+                    _ => {}
                 }
+                token_length(rest)
             }
         };
     }
     Ok(tokens)
+}
+
+/// The tokens of `text` separated by single spaces, ignored tokens (white space,
+/// commas, comments, the byte order mark) dropped: two documents that differ only in
+/// layout and comments normalise to the same text (how trusted documents are matched).
+pub fn normalise(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut normal = String::with_capacity(text.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        let rest = &bytes[at..];
+        let length = match rest[0] {
+            b' ' | b'\t' | b'\n' | b'\r' | b',' => 1,
+            b'#' => line_length(rest),
+            _ if rest.starts_with(BOM) => BOM.len(),
+            _ => {
+                let length = token_length(rest).min(rest.len());
+                if !normal.is_empty() {
+                    normal.push(' ');
+                }
+                normal.push_str(&String::from_utf8_lossy(&rest[..length]));
+                length
+            }
+        };
+        at += length;
+    }
+    normal
+}
+
+/// The length in bytes of the token `rest` starts with (not an ignored token).
+fn token_length(rest: &[u8]) -> usize {
+    match rest[0] {
+        b'"' if rest.starts_with(b"\"\"\"") => block_string_length(rest),
+        b'"' => string_length(rest),
+        b'.' if rest.starts_with(b"...") => 3,
+        b'_' | b'A'..=b'Z' | b'a'..=b'z' => run_length(rest, is_name_byte),
+        b'-' | b'0'..=b'9' => run_length(rest, is_number_byte),
+        // Any other byte: a punctuator, or a character the parser refuses (counted once
+        // however many bytes it takes in UTF-8).
+        byte => utf8_width(byte),
+    }
 }
 
 fn line_length(rest: &[u8]) -> usize {
@@ -155,6 +186,23 @@ mod tests {
         assert_eq!(count("query ($v: [Int!]! = [1]) @x { a }"), 20);
         // Unknown characters count once each, whatever their width.
         assert_eq!(count("é€😀"), 3);
+    }
+
+    #[test]
+    fn normalising_keeps_the_tokens_and_drops_layout_and_comments() {
+        let written = "\u{feff}query Trip($id: ID!) { # the landing page\n  booking(id: $id) {\n    id, status\n  }\n}\n";
+        assert_eq!(
+            normalise(written),
+            "query Trip ( $ id : ID ! ) { booking ( id : $ id ) { id status } }"
+        );
+        assert_eq!(
+            normalise("query Trip($id:ID!){booking(id:$id){id status}}"),
+            normalise(written)
+        );
+        assert_eq!(
+            normalise(r#"{ a(s: "x,  y") }"#),
+            r#"{ a ( s : "x,  y" ) }"#
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::{
         booking::Booking,
         connection::{connection, BookingTotals, PageArgs},
         filters::{stored_text, BookingFilter},
-        guard::{is_analyst, AnalystOnly, SignedIn},
+        guard::{check_scope, is_analyst, AnalystOnly, SignedIn},
         limits::connection_complexity,
     },
     store::{self, bookings::Lookup, Position},
@@ -29,15 +29,19 @@ pub struct BookingQuery;
 #[Object]
 impl BookingQuery {
     /// One booking by id; null when there is none (an id that is not a UUID included).
+    /// A booking-scoped token gets null and `FORBIDDEN` for any other id, unread.
     #[graphql(guard = "SignedIn")]
     async fn booking(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Booking>> {
-        let Ok(id) = Uuid::parse_str(id.as_str()) else {
+        let id = Uuid::parse_str(id.as_str()).ok();
+        check_scope(ctx, id)?;
+        let Some(id) = id else {
             return Ok(None);
         };
         find_one(ctx, Lookup::Id(id)).await
     }
 
     /// One booking by the partner's name and its own booking reference; null when unknown.
+    /// A booking-scoped token gets null and `FORBIDDEN` for any other (or no) booking.
     #[graphql(guard = "SignedIn")]
     async fn booking_by_reference(
         &self,
@@ -47,7 +51,12 @@ impl BookingQuery {
     ) -> Result<Option<Booking>> {
         let partner = stored_text("partner", &partner).map_err(|e| e.extend())?;
         let reference = stored_text("reference", &reference).map_err(|e| e.extend())?;
-        find_one(ctx, Lookup::Reference { partner, reference }).await
+        let found = find_one(ctx, Lookup::Reference { partner, reference }).await?;
+        if found.is_none() {
+            // Scoped: "no such reference" would tell which references exist.
+            check_scope(ctx, None)?;
+        }
+        Ok(found)
     }
 
     /// Bookings matching the filter, newest first (analyst tokens only).
@@ -98,6 +107,8 @@ async fn find_one(ctx: &Context<'_>, lookup: Lookup<'_>) -> Result<Option<Bookin
     let Some(found) = found else {
         return Ok(None);
     };
+    // Before anything is fed to the loaders: a refused booking leaves no trace.
+    check_scope(ctx, Some(found.booking.id))?;
     let loaders = ctx.data::<Loaders>()?;
     loaders
         .feed(found.booking.id, found.segments, found.passengers)

@@ -7,8 +7,10 @@ pub mod seed;
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use api::{
-    auth::{Principal, Role, TokenKeys},
-    router, AppState, HttpOptions,
+    auth::{Principal, Role, TokenKeys, TokenSpec},
+    router,
+    schema::documents::DocumentCache,
+    AppState, HttpOptions,
 };
 use axum::http::HeaderValue;
 use common::Secret;
@@ -104,10 +106,18 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(options: HttpOptions) -> TestApp {
+    spawn_app_with_documents(options, DocumentCache::new()).await
+}
+
+/// The api keeping its documents (persisted queries, trusted documents) in `documents`.
+pub async fn spawn_app_with_documents(options: HttpOptions, documents: DocumentCache) -> TestApp {
     let database = TestDb::new().await;
     let db = database.db.clone();
     let secret = Secret::new(SECRET);
-    let app = router(AppState::new(db.clone(), &secret).with_options(options));
+    let state = AppState::new(db.clone(), &secret)
+        .with_options(options)
+        .with_documents(documents);
+    let app = router(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -142,6 +152,43 @@ impl TestApp {
         self.keys
             .issue(role, Duration::from_secs(600), "tests")
             .expect("issue token")
+    }
+
+    /// A landing token scoped to `booking`.
+    pub fn scoped_token(&self, booking: Uuid) -> String {
+        let spec = TokenSpec {
+            role: Role::Landing,
+            subject: "visitor",
+            booking: Some(booking),
+        };
+        self.keys
+            .issue_spec(&spec, Duration::from_secs(600))
+            .expect("issue token")
+    }
+
+    /// POSTs `query` with `token` and returns the JSON response (asserting 200).
+    pub async fn query_with(&self, token: &str, query: &str, variables: Value) -> Value {
+        let body = json!({"query": query, "variables": variables});
+        let response = self.post_graphql(Some(token), &body).await;
+        assert_eq!(response.status(), 200, "GraphQL over HTTP answers 200");
+        response.json().await.expect("JSON body")
+    }
+
+    /// `GET /graphql` with these query parameters and an optional bearer token.
+    pub async fn get_graphql(
+        &self,
+        token: Option<&str>,
+        params: &[(&str, &str)],
+        if_none_match: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = self.client.get(self.url("/graphql")).query(params);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(etag) = if_none_match {
+            request = request.header("if-none-match", etag);
+        }
+        request.send().await.expect("request")
     }
 
     /// POSTs a query with a token of `role` and returns the JSON response (asserting 200).
@@ -271,6 +318,7 @@ pub fn analyst() -> Principal {
     Principal {
         role: Role::Analyst,
         subject: Some("tests".into()),
+        booking: None,
     }
 }
 
