@@ -32,6 +32,7 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
     let options = HttpOptions {
         cors_origins: config.cors_origins()?,
         request_timeout: config.request_timeout(),
+        live: config.live.limits(),
         get_max_age: std::time::Duration::from_secs(config.get_max_age_s),
         ..HttpOptions::default()
     };

@@ -71,6 +71,10 @@ pub struct Config {
     #[arg(long, env = "API_GET_MAX_AGE_S", default_value_t = 30, global = true)]
     pub get_max_age_s: u64,
 
+    /// Bounds on WebSocket connections and subscriptions (`/graphql/ws`).
+    #[command(flatten)]
+    pub live: crate::live::limits::LimitsArgs,
+
     /// What to do; `serve` when omitted.
     #[command(subcommand)]
     pub command: Option<Command>,

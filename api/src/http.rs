@@ -53,6 +53,8 @@ pub struct HttpOptions {
     pub request_timeout: Duration,
     /// Largest request body accepted; a GraphQL query is small, so this is tight.
     pub body_limit: usize,
+    /// Bounds on WebSocket connections and subscriptions ([`crate::ws`]).
+    pub live: crate::live::limits::Limits,
     /// `max-age` of the `Cache-Control: private` header of queries answered over GET.
     pub get_max_age: Duration,
 }
@@ -63,6 +65,7 @@ impl Default for HttpOptions {
             cors_origins: Vec::new(),
             request_timeout: Duration::from_secs(10),
             body_limit: 256 * 1024,
+            live: crate::live::limits::Limits::default(),
             get_max_age: Duration::from_secs(30),
         }
     }
@@ -110,6 +113,12 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql", get(get::graphql_get).post(graphql))
         .route("/graphql/assets/{name}", get(assets::asset))
         .with_state(state.clone())
+        .merge(crate::ws::router(
+            state.schema.clone(),
+            Arc::clone(&state.keys),
+            options.live.clone(),
+            options.body_limit,
+        ))
         .merge(common::health::router(state.db.clone()))
         .merge(common::metrics::router("api", state.db))
         // Read by the extractors (`GraphQLBody`), which answer 413 in JSON; a body

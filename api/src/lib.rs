@@ -10,9 +10,11 @@ pub mod commands;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod live;
 pub mod loaders;
 pub mod schema;
 pub mod store;
+pub mod ws;
 
 pub use error::ApiError;
 pub use http::{router, AppState, HttpOptions};

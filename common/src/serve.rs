@@ -13,7 +13,6 @@ use std::time::Duration;
 use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
@@ -74,7 +73,10 @@ pub async fn run(
         .header_read_timeout(options.header_read_timeout)
         .keep_alive(true);
     let permits = Arc::new(Semaphore::new(options.max_connections.max(1)));
-    let graceful = GracefulShutdown::new();
+    // Graceful shutdown by hand: hyper-util's `GracefulShutdown` cannot watch a connection
+    // that may be upgraded (the api's WebSocket at `/graphql/ws`). Every connection task
+    // holds a receiver; `closed()` below resolves once the last one has finished.
+    let (stopping, stop) = tokio::sync::watch::channel(false);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         // A permit first, then accept: over the bound, connections stay in the backlog.
@@ -95,18 +97,38 @@ pub async fn run(
             },
             () = &mut shutdown => break,
         };
-        let connection =
-            graceful.watch(builder.serve_connection(TokioIo::new(stream), service.clone()));
+        // An upgraded connection (a WebSocket) leaves hyper once upgraded: its permit is
+        // released then, and the api bounds its WebSockets itself.
+        let connection = builder
+            .serve_connection(TokioIo::new(stream), service.clone())
+            .with_upgrades();
+        let mut stop = stop.clone();
         tokio::spawn(async move {
+            let mut connection = std::pin::pin!(connection);
+            let finished = tokio::select! {
+                result = connection.as_mut() => Some(result),
+                _ = stop.wait_for(|stopping| *stopping) => None,
+            };
+            let result = match finished {
+                Some(result) => result,
+                None => {
+                    // Finishes the request in flight; an idle connection closes at once.
+                    connection.as_mut().graceful_shutdown();
+                    connection.await
+                }
+            };
             // Timeouts, resets and malformed requests end here; they are the client's doing.
-            if let Err(error) = connection.await {
+            if let Err(error) = result {
                 tracing::debug!(%error, "connection closed with an error");
             }
             drop(permit);
+            drop(stop);
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    stopping.send_replace(true);
+    drop(stop);
+    stopping.closed().await;
 }
 
 /// What `axum::serve` does on an accept error: skip the per-connection ones, and back

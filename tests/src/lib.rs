@@ -5,6 +5,7 @@
 pub mod corpus;
 pub mod live;
 pub mod partners;
+pub mod ws;
 
 use std::net::SocketAddr;
 

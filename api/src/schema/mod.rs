@@ -19,17 +19,19 @@ pub mod nulls;
 pub mod persisted;
 pub mod query;
 pub mod scalars;
+pub mod subscription;
 pub mod trip;
 pub mod trusted;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Schema, SchemaBuilder};
+use async_graphql::{EmptyMutation, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
 use crate::loaders::PerRequestLoaders;
 pub use query::Query;
+pub use subscription::Subscription;
 
 /// The executable schema.
-pub type ApiSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+pub type ApiSchema = Schema<Query, EmptyMutation, Subscription>;
 
 /// The schema over `db`, with per-request DataLoaders, query limits and a cache of
 /// parsed documents.
@@ -49,6 +51,7 @@ pub fn build_schema_with(db: DatabaseConnection, documents: documents::DocumentC
         .extension(introspection::LandingIntrospection)
         .extension(nulls::NullOnError)
         .extension(PerRequestLoaders(db.clone()))
+        .data(crate::live::Hub::new(db.clone()))
         .data(db)
         .finish()
 }
@@ -58,6 +61,6 @@ pub fn sdl() -> String {
     builder().finish().sdl()
 }
 
-fn builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+fn builder() -> SchemaBuilder<Query, EmptyMutation, Subscription> {
+    Schema::build(Query::default(), EmptyMutation, Subscription)
 }

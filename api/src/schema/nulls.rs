@@ -13,7 +13,8 @@ use std::sync::Arc;
 
 use async_graphql::{
     async_trait::async_trait,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute},
+    extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute, NextSubscribe},
+    futures_util::stream::{BoxStream, StreamExt},
     Name, PathSegment, Response, ServerError, Value,
 };
 
@@ -34,18 +35,31 @@ impl Extension for NullOnError {
         operation_name: Option<&str>,
         next: NextExecute<'_>,
     ) -> Response {
-        let mut response = next.run(ctx, operation_name).await;
-        let paths: Vec<Vec<PathSegment>> = response
-            .errors
-            .iter()
-            .filter(|error| error.path.len() > 1 && is_forbidden(error))
-            .map(|error| error.path.clone())
-            .collect();
-        for path in &paths {
-            put_null_at(&mut response.data, path);
-        }
-        response
+        repair(next.run(ctx, operation_name).await)
     }
+
+    /// The same repair on every response a subscription pushes.
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        next.run(ctx, stream).map(repair).boxed()
+    }
+}
+
+fn repair(mut response: Response) -> Response {
+    let paths: Vec<Vec<PathSegment>> = response
+        .errors
+        .iter()
+        .filter(|error| error.path.len() > 1 && is_forbidden(error))
+        .map(|error| error.path.clone())
+        .collect();
+    for path in &paths {
+        put_null_at(&mut response.data, path);
+    }
+    response
 }
 
 fn is_forbidden(error: &ServerError) -> bool {

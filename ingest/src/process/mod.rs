@@ -186,6 +186,10 @@ impl Processor {
             .await?;
         match self.apply_in(&txn, receipt, delivery, key).await {
             Ok(outcome) => {
+                if let Outcome::Applied { booking_id, .. } = &outcome {
+                    // PostgreSQL delivers it to the api's LISTEN at commit, and only then.
+                    store::announce_change(&txn, *booking_id).await?;
+                }
                 txn.commit().await?;
                 Ok(outcome)
             }

@@ -3,7 +3,7 @@
 use entity::{booking, event, passenger, segment, EventStatus};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 use uuid::Uuid;
 
@@ -126,6 +126,25 @@ where
             .exec_without_returning(db)
             .await?;
     }
+    Ok(())
+}
+
+/// The PostgreSQL channel the api listens on for booking changes (`api::live`).
+pub const BOOKING_CHANGED: &str = "tripgraph_booking_changed";
+
+/// Announces a change of booking `id` to the api's live updates, inside the delivery's
+/// transaction: PostgreSQL delivers a notification when its transaction commits and
+/// drops it when it rolls back. On SQLite the api polls the archive instead.
+pub async fn announce_change<C: ConnectionTrait>(txn: &C, id: Uuid) -> Result<(), DbErr> {
+    if txn.get_database_backend() != DatabaseBackend::Postgres {
+        return Ok(());
+    }
+    txn.execute_raw(Statement::from_sql_and_values(
+        DatabaseBackend::Postgres,
+        "SELECT pg_notify($1, $2)",
+        [BOOKING_CHANGED.into(), id.to_string().into()],
+    ))
+    .await?;
     Ok(())
 }
 

@@ -11,6 +11,7 @@
 //! when its guard is dropped, also when a test panics, and (Linux) when the test process
 //! itself dies.
 
+pub mod api;
 pub mod ingest;
 pub mod load;
 pub mod postgres;
