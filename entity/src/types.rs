@@ -111,3 +111,30 @@ impl EventStatus {
         }
     }
 }
+
+/// The adapter kit speaks in its own enums (it knows no database); each converts into
+/// the stored one variant for variant, and back for tests that compare the two.
+macro_rules! same_variants {
+    ($name:ident: $($variant:ident),+) => {
+        impl From<adapters::$name> for $name {
+            fn from(value: adapters::$name) -> Self {
+                match value {
+                    $(adapters::$name::$variant => Self::$variant,)+
+                }
+            }
+        }
+
+        impl From<$name> for adapters::$name {
+            fn from(value: $name) -> Self {
+                match value {
+                    $($name::$variant => Self::$variant,)+
+                }
+            }
+        }
+    };
+}
+
+same_variants!(BookingStatus: Confirmed, Ticketed, OnHold, InProgress, Completed, Disrupted, Cancelled);
+same_variants!(SegmentStatus: Active, Cancelled);
+same_variants!(SegmentKind: Air, Hotel, Car, Rail, Cruise, Activity, Transfer, Other);
+same_variants!(PassengerType: Adult, Child, Infant);

@@ -1,10 +1,11 @@
-//! The webhook receiver: partner registry and authentication, the five partner
-//! adapters, and the processing rules that turn deliveries into bookings.
+//! The webhook receiver: partner registry and authentication, the processing rules
+//! that turn deliveries into bookings, and the HTTP edge. The adapters, the canonical
+//! change and the validated values live in the adapter kit (crate `adapters`),
+//! re-exported here under their old paths.
 
-pub mod adapters;
-pub mod airports;
+pub use adapters::{self, airports, canonical, validate};
+
 pub mod auth;
-pub mod canonical;
 pub mod config;
 pub mod http;
 pub mod process;
@@ -12,7 +13,6 @@ pub mod registry;
 pub mod replay;
 pub mod samples;
 pub mod tokens;
-pub mod validate;
 
 use anyhow::Context;
 use sea_orm::DatabaseConnection;

@@ -95,7 +95,7 @@ pub fn apply_booking(
 ) {
     if mode == Mode::Full {
         if let Some(status) = change.status {
-            set_status(b, status);
+            set_status(b, status.into());
         }
         if let Some(at) = occurred_at {
             b.last_source_at = Some(b.last_source_at.map_or(at, |last| last.max(at)));
@@ -215,12 +215,12 @@ fn new_segment(
 fn merge_segment(row: &mut segment::Model, change: &SegmentChange, mode: Mode) {
     if let Some(kind) = change.kind {
         if mode == Mode::Full || row.kind == SegmentKind::Other {
-            row.kind = kind;
+            row.kind = kind.into();
         }
     }
     if let Some(status) = change.status {
         if mode == Mode::Full {
-            row.status = status;
+            row.status = status.into();
         }
     }
     merge_place(
@@ -342,7 +342,7 @@ fn merge_passenger(row: &mut passenger::Model, change: &PassengerChange, mode: M
     merge(&mut row.phone, change.phone.clone(), mode);
     if mode == Mode::Full {
         if let Some(kind) = change.passenger_type {
-            row.passenger_type = kind;
+            row.passenger_type = kind.into();
         }
         if let Some(lead) = change.lead {
             row.lead = lead;
@@ -449,7 +449,7 @@ mod tests {
         SegmentChange {
             reference: format!("1234-{n}"),
             sequence: Some(n),
-            kind: Some(SegmentKind::Air),
+            kind: Some(adapters::SegmentKind::Air),
             destination: Some(Place {
                 code: Some(dest.into()),
                 ..Place::default()
@@ -493,7 +493,7 @@ mod tests {
         let newer = BookingChange {
             reference: "r".into(),
             kind: Some(ChangeKind::Update),
-            status: Some(BookingStatus::Ticketed),
+            status: Some(adapters::BookingStatus::Ticketed),
             bag_count: Some(2),
             ..BookingChange::default()
         };
@@ -501,7 +501,7 @@ mod tests {
         let older = BookingChange {
             reference: "r".into(),
             kind: Some(ChangeKind::Create),
-            status: Some(BookingStatus::Confirmed),
+            status: Some(adapters::BookingStatus::Confirmed),
             bag_count: Some(1),
             cabin_class: Some("economy".into()),
             ..BookingChange::default()
@@ -522,13 +522,13 @@ mod tests {
     fn cancellation_stops_marketing_and_a_newer_status_revives_it() {
         let mut b = new_booking("p", "r", at("2026-01-01T00:00:00Z"));
         let cancel = BookingChange {
-            status: Some(BookingStatus::Cancelled),
+            status: Some(adapters::BookingStatus::Cancelled),
             ..BookingChange::default()
         };
         apply_booking(&mut b, &cancel, Mode::Full, None);
         assert!(!b.marketing_allowed);
         let revive = BookingChange {
-            status: Some(BookingStatus::Confirmed),
+            status: Some(adapters::BookingStatus::Confirmed),
             ..BookingChange::default()
         };
         apply_booking(&mut b, &revive, Mode::Full, None);

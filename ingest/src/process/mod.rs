@@ -278,7 +278,9 @@ impl Processor {
             let before = booking.clone();
             if created {
                 // A booking created by this delivery takes its status even from an update.
-                booking.status = change.status.unwrap_or(entity::BookingStatus::Confirmed);
+                booking.status = change
+                    .status
+                    .map_or(entity::BookingStatus::Confirmed, Into::into);
             }
             merge::apply_booking(&mut booking, change, mode, delivery.occurred_at);
             let mut segments = if created {
