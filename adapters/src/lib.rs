@@ -19,6 +19,7 @@ pub mod airgateway;
 mod fuzz;
 pub mod ground_transfer;
 pub mod hahn_air;
+pub mod mapping;
 pub mod spotnana;
 pub mod traxo;
 
@@ -30,6 +31,8 @@ pub enum AdapterKind {
     Spotnana,
     Traxo,
     GroundTransfer,
+    /// A partner format written as a mapping file (CONTRACT §4.6), checked on load.
+    Mapping(mapping::MappingRef),
 }
 
 impl AdapterKind {
@@ -49,6 +52,7 @@ impl AdapterKind {
             Self::Spotnana => "spotnana",
             Self::Traxo => "traxo",
             Self::GroundTransfer => "ground_transfer",
+            Self::Mapping(_) => "mapping",
         }
     }
 
@@ -72,6 +76,8 @@ impl AdapterKind {
             Self::Spotnana => spotnana::normalize(request),
             Self::Traxo => traxo::normalize(request),
             Self::GroundTransfer => ground_transfer::normalize(request),
+            // Runs the same storable/bounds checks itself.
+            Self::Mapping(mapping) => return mapping.normalize(request),
         }?;
         validate::check_bounds(&delivery)?;
         Ok(delivery)
@@ -82,7 +88,10 @@ impl AdapterKind {
     /// Whether the adapter also takes `application/x-www-form-urlencoded` bodies (read as
     /// a JSON object of strings): the platform behind Hahn Air sends deletes that way.
     pub fn accepts_form(self) -> bool {
-        matches!(self, Self::HahnAir)
+        match self {
+            Self::Mapping(mapping) => mapping.accepts_form(),
+            other => matches!(other, Self::HahnAir),
+        }
     }
 
     /// The adapter event type the delivery names in its URL or body, if any: a refused
@@ -94,6 +103,7 @@ impl AdapterKind {
             Self::Spotnana => spotnana::event_type(request),
             Self::Traxo => traxo::event_type(request),
             Self::GroundTransfer => ground_transfer::event_type(request),
+            Self::Mapping(mapping) => mapping.event_type(request),
         }
     }
 }
@@ -116,6 +126,7 @@ impl AdapterKind {
         match (self, topic) {
             (Self::GroundTransfer, None) => Reply::WithSupplierBookingId,
             (Self::GroundTransfer, Some(_)) => Reply::NoContent,
+            (Self::Mapping(mapping), topic) => mapping.reply(topic),
             _ => Reply::Standard,
         }
     }

@@ -29,11 +29,32 @@ pub enum Command {
     /// Check the partner registry (and everything it refers to) without serving:
     /// exit 0 when `serve` would accept it, else 1 with the partner and the field.
     CheckConfig,
+    /// Partner formats written as mapping files (CONTRACT §4.6).
+    Mapping {
+        #[command(subcommand)]
+        command: MappingCommand,
+    },
     /// Send the bundled sample deliveries to a running ingest through HTTP.
     LoadSamples {
         /// Base URL of the running ingest.
         #[arg(long, default_value = "http://127.0.0.1:8081")]
         url: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MappingCommand {
+    /// Check a mapping file and show what it makes of a partner's sample, without a
+    /// database: the canonical change as JSON (exit 0), or every failing field (exit 1).
+    Check {
+        /// The mapping file, e.g. `mappings/acme.toml`.
+        file: PathBuf,
+        /// A sample body (JSON; a `.form` file is read as a form).
+        #[arg(long)]
+        sample: PathBuf,
+        /// The `{topic}` URL segment the sample is posted to, if any.
+        #[arg(long)]
+        topic: Option<String>,
     },
 }
 

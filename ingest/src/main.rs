@@ -1,5 +1,5 @@
 use clap::Parser;
-use ingest::config::{Cli, Command};
+use ingest::config::{Cli, Command, MappingCommand};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -19,6 +19,18 @@ async fn main() -> anyhow::Result<()> {
                 registry.iter().count()
             );
             Ok(())
+        }
+        Command::Mapping {
+            command:
+                MappingCommand::Check {
+                    file,
+                    sample,
+                    topic,
+                },
+        } => {
+            let (out, code) = ingest::mapping_check::run(&file, &sample, topic.as_deref());
+            println!("{out}");
+            std::process::exit(code);
         }
         Command::LoadSamples { url } => ingest::samples::load(&cli.config, &url).await,
     }

@@ -14,6 +14,7 @@ use common::Secret;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use serde::Deserialize;
 
+use crate::adapters::mapping::Mapping;
 use crate::adapters::AdapterKind;
 
 /// How a partner proves who it is. Every secret is a list, newest first: during a
@@ -207,6 +208,8 @@ struct RawPartner {
     header_prefix: Option<String>,
     tolerance_s: Option<u64>,
     rate_limit: Option<i64>,
+    /// `adapter = "mapping"`: the mapping file, relative to the registry file.
+    mapping: Option<String>,
 }
 
 /// A secret field: one value, or a list of them newest first.
@@ -241,7 +244,8 @@ impl Registry {
             path: path.display().to_string(),
             source,
         })?;
-        Self::parse(&text, &|var| std::env::var(var).ok())
+        let base = path.parent().unwrap_or(Path::new(""));
+        Self::parse_at(&text, &|var| std::env::var(var).ok(), base)
     }
 
     /// Parses registry text; `env` resolves `env:VAR` references.
@@ -249,10 +253,25 @@ impl Registry {
     /// # Errors
     /// As [`Registry::load`].
     pub fn parse(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Self, RegistryError> {
+        Self::parse_at(text, env, Path::new(""))
+    }
+
+    /// Parses registry text whose `mapping` paths are relative to `base` (the registry
+    /// file's folder). Every mapping file is read and checked here, so that start-up and
+    /// a `SIGHUP` reload both refuse a bad one (CONTRACT §4.6).
+    ///
+    /// # Errors
+    /// As [`Registry::load`]; a bad mapping names the partner, then the mapping's file,
+    /// line and key.
+    pub fn parse_at(
+        text: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+        base: &Path,
+    ) -> Result<Self, RegistryError> {
         let file: File = toml::from_str(text).map_err(|e| RegistryError::Syntax(e.to_string()))?;
         let mut partners = HashMap::new();
         for (index, raw) in file.partner.into_iter().enumerate() {
-            let partner = raw.resolve(index, env)?;
+            let partner = raw.resolve(index, env, base)?;
             if partners.contains_key(&partner.name) {
                 return Err(field_error(
                     &partner.name,
@@ -336,6 +355,7 @@ impl RawPartner {
         self,
         index: usize,
         env: &dyn Fn(&str) -> Option<String>,
+        base: &Path,
     ) -> Result<Partner, RegistryError> {
         let name = self
             .name
@@ -354,9 +374,30 @@ impl RawPartner {
         let adapter_name = self
             .adapter
             .ok_or_else(|| field_error(&name, "adapter", "is missing"))?;
-        let adapter = AdapterKind::from_name(&adapter_name).ok_or_else(|| {
-            field_error(&name, "adapter", format!("is {adapter_name:?}; expected one of hahn_air, airgateway, spotnana, traxo, ground_transfer"))
-        })?;
+        let adapter = match (adapter_name.as_str(), &self.mapping) {
+            ("mapping", Some(file)) => {
+                let mapping = Mapping::load_shared(&base.join(file))
+                    .map_err(|e| field_error(&name, "mapping", format!("{file:?}: {e}")))?;
+                AdapterKind::Mapping(mapping)
+            }
+            ("mapping", None) => {
+                return Err(field_error(
+                    &name,
+                    "mapping",
+                    "is missing: adapter = \"mapping\" needs mapping = \"mappings/<name>.toml\" (relative to the registry file)",
+                ))
+            }
+            (_, Some(_)) => {
+                return Err(field_error(
+                    &name,
+                    "mapping",
+                    format!("is only read with adapter = \"mapping\" (this partner has adapter = {adapter_name:?})"),
+                ))
+            }
+            (_, None) => AdapterKind::from_name(&adapter_name).ok_or_else(|| {
+                field_error(&name, "adapter", format!("is {adapter_name:?}; expected one of hahn_air, airgateway, spotnana, traxo, ground_transfer, mapping"))
+            })?,
+        };
         let secrets =
             |field: &'static str, value: Option<OneOrMany>| -> Result<Vec<Secret>, RegistryError> {
                 let values = value
@@ -553,6 +594,77 @@ mod tests {
 
     fn message(text: &str) -> String {
         Registry::parse(text, &env).unwrap_err().to_string()
+    }
+
+    /// A registry file beside a mapping file, in a fresh folder.
+    fn folder_with(mapping: &str) -> tempdir::Folder {
+        let folder = tempdir::Folder::new();
+        std::fs::create_dir_all(folder.path().join("mappings")).unwrap();
+        std::fs::write(folder.path().join("mappings/acme.toml"), mapping).unwrap();
+        std::fs::write(
+            folder.path().join("partners.toml"),
+            "[[partner]]\nname='acme'\nadapter='mapping'\nmapping='mappings/acme.toml'\nauth='none'\n",
+        )
+        .unwrap();
+        folder
+    }
+
+    mod tempdir {
+        /// A folder under the system temp dir, removed when dropped.
+        pub struct Folder(std::path::PathBuf);
+        impl Folder {
+            pub fn new() -> Self {
+                static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+                let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let path =
+                    std::env::temp_dir().join(format!("registry-test-{}-{n}", std::process::id()));
+                std::fs::create_dir_all(&path).unwrap();
+                Self(path)
+            }
+            pub fn path(&self) -> &std::path::Path {
+                &self.0
+            }
+        }
+        impl Drop for Folder {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+    }
+
+    const ACME: &str = "[events.created]\nchange = 'create'\n[booking]\nreference = '/id'\n";
+
+    #[test]
+    fn a_mapping_partner_loads_its_file_relative_to_the_registry() {
+        let folder = folder_with(ACME);
+        let registry = Registry::load(&folder.path().join("partners.toml")).unwrap();
+        let partner = registry.get("acme").unwrap();
+        assert_eq!(partner.adapter.name(), "mapping");
+    }
+
+    #[test]
+    fn a_bad_mapping_stops_the_load_naming_partner_file_line_and_key() {
+        let folder = folder_with(&ACME.replace("reference", "referenc"));
+        let m = Registry::load(&folder.path().join("partners.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(m.contains("\"acme\"") && m.contains("`mapping`"), "{m}");
+        assert!(m.contains("acme.toml:4: key `booking.referenc`"), "{m}");
+    }
+
+    #[test]
+    fn a_mapping_partner_needs_its_file_and_only_it_takes_one() {
+        let m = message("[[partner]]\nname='x'\nadapter='mapping'\nauth='none'");
+        assert!(m.contains("`mapping`") && m.contains("is missing"), "{m}");
+        let m = message("[[partner]]\nname='x'\nadapter='traxo'\nmapping='m.toml'\nauth='none'");
+        assert!(m.contains("`mapping`") && m.contains("only read"), "{m}");
+        let m = message(
+            "[[partner]]\nname='x'\nadapter='mapping'\nmapping='nowhere.toml'\nauth='none'",
+        );
+        assert!(
+            m.contains("nowhere.toml") && m.contains("cannot be read"),
+            "{m}"
+        );
     }
 
     #[test]
