@@ -16,6 +16,7 @@
 
 mod events;
 mod fields;
+
 #[cfg(test)]
 mod tests;
 
@@ -24,6 +25,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use self::events::Effect;
+use crate::adapter::{Adapter, Topics};
 use crate::airports;
 use crate::canonical::{
     Action, AdapterError, BookingChange, ChangeKind, Delivery, FieldError, Request,
@@ -137,4 +139,26 @@ fn event(reader: &mut Reader<'_>, topic: Option<&str>) -> Option<(String, Effect
         None => reader.required_string("event")?,
     };
     Some(events::lookup(&name))
+}
+
+/// Adapter `airgateway`: the topic, when there is one, is the event name.
+#[derive(Debug)]
+pub struct Airgateway;
+
+impl Adapter for Airgateway {
+    fn name(&self) -> &'static str {
+        "airgateway"
+    }
+
+    fn topics(&self) -> Topics {
+        Topics::Any
+    }
+
+    fn event_type(&self, request: Request<'_>) -> Option<String> {
+        event_type(request)
+    }
+
+    fn normalize(&self, request: Request<'_>) -> Result<Delivery, AdapterError> {
+        normalize(request)
+    }
 }

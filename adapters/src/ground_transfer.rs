@@ -14,6 +14,7 @@
 
 mod fields;
 mod incident;
+
 #[cfg(test)]
 mod tests;
 
@@ -21,6 +22,7 @@ use crate::{BookingStatus, PassengerType, SegmentKind, SegmentStatus};
 use serde_json::{Map, Value};
 
 use self::fields::{read_lead, read_pickup, read_services};
+use crate::adapter::{Adapter, Reply, Topics};
 use crate::canonical::{
     Action, AdapterError, BookingChange, ChangeKind, Customer, Delivery, FieldError,
     PassengerChange, Request, SegmentChange,
@@ -208,4 +210,36 @@ fn read_action(r: &mut Reader<'_>) -> Option<(&'static str, UpdateAction)> {
         r.fail("action", format!("{ALLOWED} (got {got:?})"));
     }
     found
+}
+
+/// Adapter `ground_transfer`: a new booking without a topic, an update with the booking
+/// reference as topic.
+#[derive(Debug)]
+pub struct GroundTransfer;
+
+impl Adapter for GroundTransfer {
+    fn name(&self) -> &'static str {
+        "ground_transfer"
+    }
+
+    fn topics(&self) -> Topics {
+        Topics::Any
+    }
+
+    /// The marketplace's document: a new booking is answered with our booking id as
+    /// `supplierBookingId`, an update with `204 No Content`.
+    fn reply(&self, topic: Option<&str>) -> Reply {
+        match topic {
+            None => Reply::WithSupplierBookingId,
+            Some(_) => Reply::NoContent,
+        }
+    }
+
+    fn event_type(&self, request: Request<'_>) -> Option<String> {
+        event_type(request)
+    }
+
+    fn normalize(&self, request: Request<'_>) -> Result<Delivery, AdapterError> {
+        normalize(request)
+    }
 }

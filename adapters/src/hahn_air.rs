@@ -21,6 +21,7 @@ mod time;
 use crate::{BookingStatus, PassengerType, SegmentKind, SegmentStatus};
 
 use self::body::{read, Body};
+use crate::adapter::{Adapter, BodyFormat, Topics};
 use crate::canonical::{
     Action, AdapterError, BookingChange, ChangeKind, Customer, Delivery, PassengerChange, Request,
     SegmentChange,
@@ -41,6 +42,9 @@ const TOPICS: [(&str, Topic); 3] = [
     ("booking-update", Topic::Update),
     ("booking-cancel", Topic::Cancel),
 ];
+
+/// The topics served: the names of [`TOPICS`].
+const TOPIC_NAMES: [&str; 3] = [TOPICS[0].0, TOPICS[1].0, TOPICS[2].0];
 
 /// The event type a delivery names (its topic), also when it is refused.
 pub fn event_type(request: Request<'_>) -> Option<String> {
@@ -192,6 +196,33 @@ fn change(topic: Topic, body: Body) -> BookingChange {
         }
     }
     change
+}
+
+/// Adapter `hahn_air`: one endpoint per topic; the platform behind Hahn Air sends
+/// deletes as forms.
+#[derive(Debug)]
+pub struct HahnAir;
+
+impl Adapter for HahnAir {
+    fn name(&self) -> &'static str {
+        "hahn_air"
+    }
+
+    fn topics(&self) -> Topics {
+        Topics::Listed(&TOPIC_NAMES)
+    }
+
+    fn formats(&self) -> &'static [BodyFormat] {
+        &[BodyFormat::Json, BodyFormat::Form]
+    }
+
+    fn event_type(&self, request: Request<'_>) -> Option<String> {
+        event_type(request)
+    }
+
+    fn normalize(&self, request: Request<'_>) -> Result<Delivery, AdapterError> {
+        normalize(request)
+    }
 }
 
 #[cfg(test)]

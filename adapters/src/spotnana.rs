@@ -23,6 +23,7 @@ use crate::BookingStatus;
 use serde_json::{Map, Value};
 
 use self::fields::{date_time, text};
+use crate::adapter::{Adapter, Topics};
 use crate::canonical::{
     Action, AdapterError, BookingChange, ChangeKind, Delivery, FieldError, Request,
 };
@@ -237,6 +238,28 @@ fn object_at(reader: &mut Reader<'_>, path: &str, message: &str) -> Option<()> {
             reader.fail(path, message);
             None
         }
+    }
+}
+
+/// Adapter `spotnana`: the event type is in the body; a topic changes nothing.
+#[derive(Debug)]
+pub struct Spotnana;
+
+impl Adapter for Spotnana {
+    fn name(&self) -> &'static str {
+        "spotnana"
+    }
+
+    fn topics(&self) -> Topics {
+        Topics::Any
+    }
+
+    fn event_type(&self, request: Request<'_>) -> Option<String> {
+        event_type(request)
+    }
+
+    fn normalize(&self, request: Request<'_>) -> Result<Delivery, AdapterError> {
+        normalize(request)
     }
 }
 

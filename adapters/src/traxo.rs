@@ -30,6 +30,7 @@ use serde_json::Value;
 
 use self::fields::{clip, object_at, read_id, traveller};
 use self::trip::{trip, with_owner};
+use crate::adapter::{Adapter, Topics};
 use crate::canonical::{
     Action, AdapterError, BookingChange, ChangeKind, Delivery, FieldError, Request,
 };
@@ -239,4 +240,26 @@ fn data(reader: &mut Reader<'_>) -> Data {
         Some(_) => reader.fail("data", "must be an object"),
     }
     Data::Invalid
+}
+
+/// Adapter `traxo`: one endpoint, no topic.
+#[derive(Debug)]
+pub struct Traxo;
+
+impl Adapter for Traxo {
+    fn name(&self) -> &'static str {
+        "traxo"
+    }
+
+    fn topics(&self) -> Topics {
+        Topics::None
+    }
+
+    fn event_type(&self, request: Request<'_>) -> Option<String> {
+        event_type(request)
+    }
+
+    fn normalize(&self, request: Request<'_>) -> Result<Delivery, AdapterError> {
+        normalize(request)
+    }
 }

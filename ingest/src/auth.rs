@@ -202,12 +202,11 @@ pub fn bearer(header: Option<&str>) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::adapters::AdapterKind;
 
     fn partner(auth: Auth) -> Partner {
         Partner {
             name: "p".into(),
-            adapter: AdapterKind::Traxo,
+            adapter: adapters::built_in("traxo").expect("built in"),
             auth,
             rate_limit: None,
         }

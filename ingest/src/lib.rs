@@ -8,6 +8,7 @@ pub use adapters::{self, airports, canonical, validate};
 pub mod auth;
 pub mod config;
 pub mod http;
+pub mod intake;
 pub mod mapping_check;
 pub mod process;
 pub mod registry;

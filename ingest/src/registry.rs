@@ -15,7 +15,7 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use serde::Deserialize;
 
 use crate::adapters::mapping::Mapping;
-use crate::adapters::AdapterKind;
+use crate::adapters::SharedAdapter;
 
 /// How a partner proves who it is. Every secret is a list, newest first: during a
 /// rotation the old and the new value both authenticate (CONTRACT §2 rev. 2).
@@ -125,7 +125,7 @@ impl std::fmt::Debug for SecretBytes {
 pub struct Partner {
     /// The URL segment: `/webhooks/{name}/…`.
     pub name: String,
-    pub adapter: AdapterKind,
+    pub adapter: SharedAdapter,
     pub auth: Auth,
     /// Deliveries per second, with bursts of the same size (`rate_limit`).
     pub rate_limit: Option<RateLimit>,
@@ -378,7 +378,7 @@ impl RawPartner {
             ("mapping", Some(file)) => {
                 let mapping = Mapping::load_shared(&base.join(file))
                     .map_err(|e| field_error(&name, "mapping", format!("{file:?}: {e}")))?;
-                AdapterKind::Mapping(mapping)
+                std::sync::Arc::new(mapping) as SharedAdapter
             }
             ("mapping", None) => {
                 return Err(field_error(
@@ -394,8 +394,8 @@ impl RawPartner {
                     format!("is only read with adapter = \"mapping\" (this partner has adapter = {adapter_name:?})"),
                 ))
             }
-            (_, None) => AdapterKind::from_name(&adapter_name).ok_or_else(|| {
-                field_error(&name, "adapter", format!("is {adapter_name:?}; expected one of hahn_air, airgateway, spotnana, traxo, ground_transfer, mapping"))
+            (_, None) => adapters::built_in(&adapter_name).ok_or_else(|| {
+                field_error(&name, "adapter", adapters::unknown_adapter(&adapter_name))
             })?,
         };
         let secrets =
@@ -678,8 +678,8 @@ mod tests {
         };
         let registry = Registry::parse(text, &env).expect("valid registry");
         assert_eq!(
-            registry.get("spotnana").map(|p| p.adapter),
-            Some(AdapterKind::Spotnana)
+            registry.get("spotnana").map(|p| p.adapter.name()),
+            Some("spotnana")
         );
         assert!(registry.needs_token_secret());
         assert!(

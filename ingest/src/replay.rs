@@ -7,13 +7,11 @@ use anyhow::Context;
 use entity::{event, EventStatus};
 use indicatif::{ProgressBar, ProgressStyle};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use serde_json::Value;
 use uuid::Uuid;
 
-use crate::adapters::AdapterKind;
-use crate::canonical::{AdapterError, Request};
 use crate::config::Config;
-use crate::process::{Outcome, Processor, Receipt};
+use crate::intake::{self, Verdict};
+use crate::process::{Processor, Receipt};
 
 /// Counts of what the replay did, by resulting event status.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -109,9 +107,10 @@ pub async fn replay(
     Ok(summary)
 }
 
-/// Re-applies one archived event; returns the status it ends with.
+/// Re-applies one archived event through the webhook's intake pipeline; returns the
+/// status it ends with.
 pub async fn replay_one(processor: &Processor, row: &event::Model) -> EventStatus {
-    let Some(adapter) = AdapterKind::from_name(&row.adapter) else {
+    let Some(adapter) = adapters::built_in(&row.adapter) else {
         return EventStatus::Failed;
     };
     let receipt = Receipt {
@@ -124,70 +123,9 @@ pub async fn replay_one(processor: &Processor, row: &event::Model) -> EventStatu
         fallback_key: row.idempotency_key.clone(),
         replay_of: Some(row.id),
     };
-    let Ok(body) = serde_json::from_slice::<Value>(&row.raw_body) else {
-        return reject(processor, &receipt, row, "the body is not valid JSON").await;
-    };
-    let delivery = match std::panic::catch_unwind(|| {
-        adapter.normalize(Request {
-            topic: row.topic.as_deref(),
-            body: &body,
-        })
-    }) {
-        Ok(Ok(delivery)) => delivery,
-        Ok(Err(AdapterError::Invalid(fields))) => {
-            return reject(
-                processor,
-                &receipt,
-                row,
-                &format!(
-                    "the payload failed validation: {}",
-                    crate::http::field_list(&fields)
-                ),
-            )
-            .await;
-        }
-        Ok(Err(AdapterError::UnknownTopic(topic))) => {
-            return reject(
-                processor,
-                &receipt,
-                row,
-                &format!("unknown topic {topic:?}"),
-            )
-            .await
-        }
-        Err(_) => return EventStatus::Failed,
-    };
-    match processor.apply(&receipt, &delivery).await {
-        Ok(Outcome::Applied { .. }) => EventStatus::Applied,
-        Ok(Outcome::Stale { .. }) => EventStatus::Stale,
-        Ok(Outcome::Ignored { .. }) => EventStatus::Ignored,
-        Ok(Outcome::Rejected { .. }) => EventStatus::Rejected,
-        Ok(Outcome::Duplicate { first_status, .. }) => first_status,
-        Err(err) => {
-            tracing::warn!(event_id = %row.id, error = %err, "replay failed");
-            EventStatus::Failed
-        }
+    let verdict = intake::run(processor, &*adapter, &receipt).await;
+    if let Verdict::Failed { .. } | Verdict::Unavailable = verdict {
+        tracing::warn!(event_id = %row.id, "replay failed");
     }
-}
-
-async fn reject(
-    processor: &Processor,
-    receipt: &Receipt<'_>,
-    row: &event::Model,
-    message: &str,
-) -> EventStatus {
-    match processor
-        .archive(
-            receipt,
-            None,
-            &row.event_type,
-            EventStatus::Rejected,
-            message,
-            None,
-        )
-        .await
-    {
-        Ok(_) => EventStatus::Rejected,
-        Err(_) => EventStatus::Failed,
-    }
+    verdict.status()
 }

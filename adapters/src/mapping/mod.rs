@@ -76,7 +76,7 @@ impl Mapping {
 pub use self::eval::delivery_json;
 
 /// A loaded mapping as the partner registry holds it: `Copy` like the rest of
-/// [`crate::AdapterKind`] (the HTTP layer copies the adapter of a partner), compared by
+/// [`crate::SharedAdapter`] (the HTTP layer copies the adapter of a partner), compared by
 /// identity.
 ///
 /// Until adapters are trait objects, a loaded mapping lives as long as the process: each
@@ -136,5 +136,40 @@ impl Mapping {
         let mapping: &'static Mapping = Box::leak(Box::new(Self::parse(&key.1, &key.0)?));
         loaded.insert(key, mapping);
         Ok(MappingRef(mapping))
+    }
+}
+
+/// The registry name of the mapping adapter (`adapter = "mapping"`).
+pub const NAME: &str = "mapping";
+
+/// A checked mapping is an adapter like the built-in ones; its file states the topics it
+/// serves and checks them itself, so every topic is passed on.
+impl crate::Adapter for MappingRef {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn topics(&self) -> crate::Topics {
+        crate::Topics::Any
+    }
+
+    fn formats(&self) -> &'static [crate::BodyFormat] {
+        if self.accepts_form() {
+            &[crate::BodyFormat::Json, crate::BodyFormat::Form]
+        } else {
+            &[crate::BodyFormat::Json]
+        }
+    }
+
+    fn event_type(&self, request: Request<'_>) -> Option<String> {
+        Mapping::event_type(self, request)
+    }
+
+    fn normalize(&self, request: Request<'_>) -> Result<Delivery, AdapterError> {
+        Mapping::normalize(self, request)
+    }
+
+    fn reply(&self, topic: Option<&str>) -> Reply {
+        Mapping::reply(self, topic)
     }
 }

@@ -9,6 +9,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::canonical::FieldError;
+use crate::intake::Refusal;
 
 /// Seconds a partner is asked to wait while the database is unavailable.
 const RETRY_AFTER_S: &str = "5";
@@ -30,12 +31,9 @@ pub enum IngestError {
     /// The body did not arrive within the server's body timeout (`common::serve`).
     #[error("the body did not arrive in time")]
     BodyTimeout,
-    #[error("content type {0:?} is not JSON: send application/json")]
-    UnsupportedMediaType(String),
-    #[error("the body is not valid JSON: {0}")]
-    InvalidJson(String),
-    #[error("the payload failed validation: {}", field_list(.0))]
-    InvalidPayload(Vec<FieldError>),
+    /// Refused by the intake pipeline (archived as `rejected`).
+    #[error(transparent)]
+    Refused(#[from] Refusal),
     #[error("the database is unavailable, retry later")]
     Unavailable,
     #[error(
@@ -63,9 +61,10 @@ impl IngestError {
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::InvalidBody => "invalid_body",
             Self::BodyTimeout => "request_timeout",
-            Self::UnsupportedMediaType(_) => "unsupported_media_type",
-            Self::InvalidJson(_) => "invalid_json",
-            Self::InvalidPayload(_) => "invalid_payload",
+            Self::Refused(Refusal::UnsupportedMediaType(_)) => "unsupported_media_type",
+            Self::Refused(Refusal::InvalidJson(_)) => "invalid_json",
+            Self::Refused(Refusal::InvalidPayload(_)) => "invalid_payload",
+            Self::Refused(Refusal::UnknownTopic { .. }) => "not_found",
             Self::Unavailable => "unavailable",
             Self::RateLimited { .. } => "rate_limited",
             Self::Failed { .. } => "internal",
@@ -79,9 +78,10 @@ impl IngestError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::InvalidBody => StatusCode::BAD_REQUEST,
             Self::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
-            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::InvalidJson(_) => StatusCode::BAD_REQUEST,
-            Self::InvalidPayload(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Refused(Refusal::UnsupportedMediaType(_)) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Refused(Refusal::InvalidJson(_)) => StatusCode::BAD_REQUEST,
+            Self::Refused(Refusal::InvalidPayload(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Refused(Refusal::UnknownTopic { .. }) => StatusCode::NOT_FOUND,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Failed { .. } => StatusCode::INTERNAL_SERVER_ERROR,
@@ -93,7 +93,7 @@ impl IntoResponse for IngestError {
     fn into_response(self) -> Response {
         let mut error = json!({"code": self.code(), "message": self.to_string()});
         match &self {
-            Self::InvalidPayload(fields) => error["fields"] = json!(fields),
+            Self::Refused(Refusal::InvalidPayload(fields)) => error["fields"] = json!(fields),
             Self::Failed { event_id: Some(id) } => error["eventId"] = json!(id),
             _ => {}
         }

@@ -1,4 +1,5 @@
-//! `POST /webhooks/{partner}[/{topic}]`: authenticate, archive, understand, apply.
+//! `POST /webhooks/{partner}[/{topic}]`: find the partner, authenticate, limit the rate,
+//! then hand the delivery to the intake pipeline (`crate::intake`) and answer its verdict.
 
 use std::collections::HashMap;
 
@@ -8,16 +9,14 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
-use entity::EventStatus;
-use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
+use serde_json::json;
 
 use super::{AppState, IngestError};
 use crate::adapters::Reply;
 use crate::auth::{authenticate, Credentials};
-use crate::canonical::{AdapterError, Request};
-use crate::process::{is_unavailable, Outcome, Receipt};
-use crate::registry::{Auth, Partner};
+use crate::intake::{self, event_id, Verdict};
+use crate::process::{Outcome, Receipt};
+use crate::registry::Auth;
 
 #[tracing::instrument(skip_all, fields(partner = %params.get("partner").map_or("", String::as_str)))]
 pub async fn receive(
@@ -81,9 +80,6 @@ pub async fn receive(
             });
         }
     }
-    let fallback_key = header(&id_header)
-        .or(header("idempotency-key"))
-        .map_or_else(|| hex::encode(Sha256::digest(&body)), str::to_owned);
     let receipt = Receipt {
         partner: &partner.name,
         adapter: partner.adapter.name(),
@@ -91,150 +87,36 @@ pub async fn receive(
         content_type: header("content-type"),
         raw_body: &body,
         received_at: Utc::now(),
-        fallback_key,
+        fallback_key: intake::fallback_key(header(&id_header), header("idempotency-key"), &body),
         replay_of: None,
     };
-    handle(&state, partner, &receipt).await
+    let verdict = intake::run(&state.processor, &*partner.adapter, &receipt).await;
+    answer(&partner.name, verdict)
 }
 
-async fn handle(
-    state: &AppState,
-    partner: &Partner,
-    receipt: &Receipt<'_>,
-) -> Result<Response, IngestError> {
-    let adapter = partner.adapter;
-    let topic_type = receipt.topic.unwrap_or("unknown");
-    let parsed = match receipt.content_type {
-        Some(ct) if is_form(ct) && adapter.accepts_form() => read_form(receipt.raw_body),
-        Some(ct) if !is_json(ct) => {
-            let error = IngestError::UnsupportedMediaType(ct.to_owned());
-            return reject(state, receipt, topic_type, error).await;
-        }
-        _ => serde_json::from_slice(receipt.raw_body).map_err(|err| err.to_string()),
-    };
-    let value: Value = match parsed {
-        Ok(value) => value,
-        Err(err) => return reject(state, receipt, topic_type, IngestError::InvalidJson(err)).await,
-    };
-    let request = Request {
-        topic: receipt.topic,
-        body: &value,
-    };
-    // A refusal is archived under the event type the delivery names, where it names one.
-    let named_type = adapter.event_type(request);
-    let event_type = named_type.as_deref().unwrap_or(topic_type);
-    let delivery = match std::panic::catch_unwind(|| adapter.normalize(request)) {
-        Ok(Ok(delivery)) => delivery,
-        Ok(Err(AdapterError::Invalid(fields))) => {
-            return reject(
-                state,
-                receipt,
-                event_type,
-                IngestError::InvalidPayload(fields),
-            )
-            .await
-        }
-        Ok(Err(AdapterError::UnknownTopic(topic))) => {
-            let error =
-                IngestError::NotFound(format!("partner {:?} has no topic {topic:?}", partner.name));
-            return reject(state, receipt, event_type, error).await;
-        }
-        Err(_) => {
-            return fail(
-                state,
-                receipt,
-                None,
-                event_type,
-                "the adapter failed on this payload",
-            )
-            .await
-        }
-    };
-    match state.processor.apply(receipt, &delivery).await {
-        Ok(outcome) => {
-            count(
-                receipt.partner,
-                &delivery.event_type,
-                outcome_name(&outcome),
-            );
-            Ok(respond(adapter.reply(receipt.topic), outcome))
-        }
-        Err(err) if is_unavailable(&err) => {
-            tracing::warn!(error = %err, "database unavailable");
-            Err(IngestError::Unavailable)
-        }
-        Err(err) => {
-            tracing::error!(error = %err, "applying a delivery failed");
-            fail(
-                state,
-                receipt,
-                delivery.idempotency_key.as_deref(),
-                &delivery.event_type,
-                "applying the delivery failed",
-            )
-            .await
-        }
-    }
-}
-
-/// Archives a rejected delivery, then answers with `error` (a repeat gets the same answer).
-async fn reject(
-    state: &AppState,
-    receipt: &Receipt<'_>,
-    event_type: &str,
-    error: IngestError,
-) -> Result<Response, IngestError> {
-    let detail = match &error {
-        IngestError::InvalidPayload(fields) => Some(json!({ "fields": fields })),
-        _ => None,
-    };
-    count(receipt.partner, UNKNOWN_TYPE, "rejected");
-    match state
-        .processor
-        .archive(
-            receipt,
-            None,
+/// The reply to a verdict, counted and logged.
+fn answer(partner: &str, verdict: Verdict) -> Result<Response, IngestError> {
+    match verdict {
+        Verdict::Processed {
+            outcome,
+            reply,
             event_type,
-            EventStatus::Rejected,
-            &error.to_string(),
-            detail,
-        )
-        .await
-    {
-        Ok(outcome) => {
-            tracing::info!(outcome = "rejected", code = error.code(), event_id = %event_id(&outcome), "delivery rejected")
+        } => {
+            count(partner, &event_type, outcome_name(&outcome));
+            Ok(respond(reply, outcome))
         }
-        Err(err) if is_unavailable(&err) => return Err(IngestError::Unavailable),
-        Err(err) => tracing::error!(error = %err, "archiving a rejected delivery failed"),
-    }
-    Err(error)
-}
-
-/// Archives a delivery that could not be applied as `failed` (for `ingest replay`).
-async fn fail(
-    state: &AppState,
-    receipt: &Receipt<'_>,
-    key: Option<&str>,
-    event_type: &str,
-    reason: &str,
-) -> Result<Response, IngestError> {
-    count(receipt.partner, UNKNOWN_TYPE, "failed");
-    match state
-        .processor
-        .archive(receipt, key, event_type, EventStatus::Failed, reason, None)
-        .await
-    {
-        Ok(outcome) => {
-            tracing::warn!(outcome = "failed", event_id = %event_id(&outcome), "delivery archived as failed");
-            Err(IngestError::Failed {
-                event_id: Some(event_id(&outcome)),
-            })
+        Verdict::Refused { refusal, event_id } => {
+            count(partner, UNKNOWN_TYPE, "rejected");
+            let error = IngestError::from(refusal);
+            tracing::info!(outcome = "rejected", code = error.code(), event_id = ?event_id, "delivery rejected");
+            Err(error)
         }
-        Err(err) if is_unavailable(&err) => Err(IngestError::Unavailable),
-        Err(err) => {
-            tracing::error!(error = %err, "archiving a failed delivery failed");
-            Err(IngestError::Failed { event_id: None })
+        Verdict::Failed { event_id } => {
+            count(partner, UNKNOWN_TYPE, "failed");
+            tracing::warn!(outcome = "failed", event_id = ?event_id, "delivery archived as failed");
+            Err(IngestError::Failed { event_id })
         }
+        Verdict::Unavailable => Err(IngestError::Unavailable),
     }
 }
 
@@ -273,16 +155,6 @@ fn bounded_label(partner: &str, event_type: &str) -> String {
         return event_type.to_owned();
     }
     "other".to_owned()
-}
-
-fn event_id(outcome: &Outcome) -> uuid::Uuid {
-    match outcome {
-        Outcome::Applied { event_id, .. }
-        | Outcome::Stale { event_id, .. }
-        | Outcome::Ignored { event_id }
-        | Outcome::Rejected { event_id }
-        | Outcome::Duplicate { event_id, .. } => *event_id,
-    }
 }
 
 fn respond(reply: Reply, outcome: Outcome) -> Response {
@@ -331,40 +203,6 @@ fn outcome_name(outcome: &Outcome) -> &'static str {
     }
 }
 
-/// `application/x-www-form-urlencoded`, with or without parameters.
-fn is_form(content_type: &str) -> bool {
-    content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-}
-
-/// A form body as a JSON object of strings (a repeated name keeps its last value).
-fn read_form(body: &[u8]) -> Result<Value, String> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-        .map_err(|err| format!("the form body is malformed: {err}"))?;
-    Ok(Value::Object(
-        pairs
-            .into_iter()
-            .map(|(name, value)| (name, Value::String(value)))
-            .collect(),
-    ))
-}
-
-/// `application/json`, `application/…+json`, with or without parameters.
-fn is_json(content_type: &str) -> bool {
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json"
-        || (essence.starts_with("application/") && essence.ends_with("+json"))
-}
-
 /// The whole body, at most `limit` bytes: more is 413; a body that breaks off or is
 /// malformed (e.g. a bad chunk size) is 400; one that does not arrive within the server's
 /// body timeout (`common::serve::Options::body_timeout`) is 408.
@@ -405,7 +243,7 @@ async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Byte
 
 #[cfg(test)]
 mod tests {
-    use super::{bounded_label, is_json, MAX_EVENT_TYPES_PER_PARTNER};
+    use super::{bounded_label, MAX_EVENT_TYPES_PER_PARTNER};
 
     #[test]
     fn partner_input_cannot_grow_the_metric_labels_without_bound() {
@@ -424,14 +262,5 @@ mod tests {
         );
         assert_eq!(bounded_label("another-partner", "OneTooMany"), "OneTooMany");
         assert_eq!(bounded_label("another-partner", &"x".repeat(65)), "other");
-    }
-
-    #[test]
-    fn json_content_types_are_recognised() {
-        assert!(is_json("application/json"));
-        assert!(is_json("application/json; charset=utf-8"));
-        assert!(is_json("application/vnd.partner+json"));
-        assert!(!is_json("text/plain"));
-        assert!(!is_json("application/x-www-form-urlencoded"));
     }
 }
