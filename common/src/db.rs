@@ -126,6 +126,10 @@ pub fn first<T>(rows: Vec<T>) -> Option<T> {
     rows.into_iter().next()
 }
 
+/// How long a delivery may wait in all for a connection of a pool that is busy (other
+/// deliveries commit meanwhile) before it is answered 503.
+pub const BUSY_WAIT: Duration = Duration::from_secs(5);
+
 /// True for SQLite, whose single writer the ingest serialises in-process.
 pub fn is_sqlite(db: &DatabaseConnection) -> bool {
     db.get_database_backend() == DatabaseBackend::Sqlite

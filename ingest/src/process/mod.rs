@@ -14,6 +14,7 @@
 pub mod merge;
 mod store;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -78,12 +79,30 @@ pub struct Processor {
     db: DatabaseConnection,
     /// Present on SQLite: one writer at a time in this process.
     write_lock: Option<Arc<Mutex<()>>>,
+    /// When a delivery last committed, in milliseconds since `epoch`: proof that the
+    /// database is up while a wait for a connection times out.
+    last_commit_ms: Arc<AtomicU64>,
+    epoch: std::time::Instant,
 }
 
 impl Processor {
     pub fn new(db: DatabaseConnection) -> Self {
         let write_lock = common::db::is_sqlite(&db).then(|| Arc::new(Mutex::new(())));
-        Self { db, write_lock }
+        Self {
+            db,
+            write_lock,
+            last_commit_ms: Arc::new(AtomicU64::new(0)),
+            epoch: std::time::Instant::now(),
+        }
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// Whether another delivery committed after `since_ms`.
+    fn committed_since(&self, since_ms: u64) -> bool {
+        self.last_commit_ms.load(Ordering::Relaxed) > since_ms
     }
 
     pub fn db(&self) -> &DatabaseConnection {
@@ -112,9 +131,18 @@ impl Processor {
         };
         let mut receipt = receipt.clone();
         let mut retried = false;
-        // At most three attempts: a failed delivery taken up again, and one retry.
+        let started = std::time::Instant::now();
+        // At most three attempts: a failed delivery taken up again, and one retry; plus
+        // further waits for a connection while the pool is merely busy.
         loop {
+            let attempt_ms = self.now_ms();
             match self.transact(&receipt, delivery, &key).await {
+                // No connection in time, but other deliveries committed meanwhile: the
+                // database is up and the pool busy (load, not an outage). Wait again, for
+                // a while; with the database down nothing commits, so that is a 503 at once.
+                Err(DbErr::ConnectionAcquire(_))
+                    if self.committed_since(attempt_ms)
+                        && started.elapsed() < common::db::BUSY_WAIT => {}
                 // The unique index on (partner, key) is the idempotency check: no lookup
                 // before the work, one statement fewer for every first delivery.
                 Err(err) if is_unique_violation(&err) && receipt.replay_of.is_none() => {
@@ -191,6 +219,7 @@ impl Processor {
                     store::announce_change(&txn, *booking_id).await?;
                 }
                 txn.commit().await?;
+                self.last_commit_ms.store(self.now_ms(), Ordering::Relaxed);
                 Ok(outcome)
             }
             Err(err)
