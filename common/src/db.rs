@@ -130,6 +130,20 @@ pub fn first<T>(rows: Vec<T>) -> Option<T> {
 /// deliveries commit meanwhile) before it is answered 503.
 pub const BUSY_WAIT: Duration = Duration::from_secs(5);
 
+/// Whether every connection the pool may open is open and checked out: a wait for a
+/// connection that timed out then met a busy (or briefly stalled) database, not an
+/// unreachable one, whose connections fail at their first statement and leave the pool.
+pub fn pool_saturated(db: &DatabaseConnection) -> bool {
+    fn full<D: sea_orm::sqlx::Database>(pool: &sea_orm::sqlx::Pool<D>) -> bool {
+        pool.size() >= pool.options().get_max_connections() && pool.num_idle() == 0
+    }
+    match db.get_database_backend() {
+        DatabaseBackend::Postgres => full(db.get_postgres_connection_pool()),
+        DatabaseBackend::Sqlite => full(db.get_sqlite_connection_pool()),
+        _ => false,
+    }
+}
+
 /// True for SQLite, whose single writer the ingest serialises in-process.
 pub fn is_sqlite(db: &DatabaseConnection) -> bool {
     db.get_database_backend() == DatabaseBackend::Sqlite

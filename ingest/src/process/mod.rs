@@ -137,11 +137,13 @@ impl Processor {
         loop {
             let attempt_ms = self.now_ms();
             match self.transact(&receipt, delivery, &key).await {
-                // No connection in time, but other deliveries committed meanwhile: the
-                // database is up and the pool busy (load, not an outage). Wait again, for
-                // a while; with the database down nothing commits, so that is a 503 at once.
+                // No connection in time, but other deliveries committed meanwhile, or
+                // every connection is in use: the database is up and busy (load, not an
+                // outage). Wait again, for a while. With the database down nothing
+                // commits and broken connections leave the pool: a 503 at once.
                 Err(DbErr::ConnectionAcquire(_))
-                    if self.committed_since(attempt_ms)
+                    if (self.committed_since(attempt_ms)
+                        || common::db::pool_saturated(&self.db))
                         && started.elapsed() < common::db::BUSY_WAIT => {}
                 // The unique index on (partner, key) is the idempotency check: no lookup
                 // before the work, one statement fewer for every first delivery.
