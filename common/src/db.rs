@@ -144,6 +144,29 @@ pub fn pool_saturated(db: &DatabaseConnection) -> bool {
     }
 }
 
+/// Whether a connection opened outside the pool answers within [`PING_TIMEOUT`]: asked
+/// when a wait for a pooled connection timed out with no other sign of life. The pool
+/// may be growing slowly (a busy server can take longer to accept a connection than the
+/// acquire timeout) or its connections may all be waiting on locks; an unreachable
+/// server refuses the probe at once. SQLite's file is always reachable: true.
+pub async fn reachable(db: &DatabaseConnection) -> bool {
+    use sea_orm::sqlx::{ConnectOptions as _, Connection as _};
+    if db.get_database_backend() != DatabaseBackend::Postgres {
+        return true;
+    }
+    let options = db.get_postgres_connection_pool().connect_options();
+    let probe = async {
+        let mut connection = options.connect().await.ok()?;
+        let answered = connection.ping().await.is_ok();
+        connection.close_hard().await.ok();
+        Some(answered)
+    };
+    matches!(
+        tokio::time::timeout(PING_TIMEOUT, probe).await,
+        Ok(Some(true))
+    )
+}
+
 /// True for SQLite, whose single writer the ingest serialises in-process.
 pub fn is_sqlite(db: &DatabaseConnection) -> bool {
     db.get_database_backend() == DatabaseBackend::Sqlite

@@ -137,14 +137,16 @@ impl Processor {
         loop {
             let attempt_ms = self.now_ms();
             match self.transact(&receipt, delivery, &key).await {
-                // No connection in time, but other deliveries committed meanwhile, or
-                // every connection is in use: the database is up and busy (load, not an
-                // outage). Wait again, for a while. With the database down nothing
-                // commits and broken connections leave the pool: a 503 at once.
+                // No connection in time, but the database is up and busy (load, not an
+                // outage): other deliveries committed meanwhile, or every connection is
+                // in use, or a connection opened aside answers. Wait again, for a while.
+                // With the server down nothing commits, broken connections leave the
+                // pool and the probe is refused: a 503 at once.
                 Err(DbErr::ConnectionAcquire(_))
-                    if (self.committed_since(attempt_ms)
-                        || common::db::pool_saturated(&self.db))
-                        && started.elapsed() < common::db::BUSY_WAIT => {}
+                    if started.elapsed() < common::db::BUSY_WAIT
+                        && (self.committed_since(attempt_ms)
+                            || common::db::pool_saturated(&self.db)
+                            || common::db::reachable(&self.db).await) => {}
                 // The unique index on (partner, key) is the idempotency check: no lookup
                 // before the work, one statement fewer for every first delivery.
                 Err(err) if is_unique_violation(&err) && receipt.replay_of.is_none() => {
