@@ -45,9 +45,18 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
         }
         None => DocumentCache::new(),
     };
-    let db = common::db::connect(&config.database_url, config.db_max_connections).await?;
+    let primary = common::db::connect(&config.database_url, config.db_max_connections).await?;
+    let reads = match &config.read_database_url {
+        Some(url) => {
+            let reads = common::db::connect_read_only(url, config.db_max_connections).await?;
+            tracing::info!(url = %common::db::redact(url), "queries read from the read database");
+            reads
+        }
+        None => primary.clone(),
+    };
     let app = router(
-        AppState::new(db, secret)
+        AppState::new(primary, secret)
+            .with_reads(reads)
             .with_options(options)
             .with_documents(documents),
     );

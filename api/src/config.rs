@@ -22,6 +22,14 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", default_value = common::DEFAULT_DATABASE_URL, global = true)]
     pub database_url: String,
 
+    /// Database the api reads from, e.g. a streaming read replica of `DATABASE_URL`;
+    /// when unset, `DATABASE_URL`. The api never writes there (no migrations: it waits
+    /// for the primary's schema to arrive). Live updates still listen on, and re-read
+    /// from, `DATABASE_URL`: a replica neither forwards `NOTIFY` nor is guaranteed to
+    /// hold the change yet when it is announced.
+    #[arg(long, env = "API_DATABASE_URL", global = true)]
+    pub read_database_url: Option<String>,
+
     /// Address the API listens on.
     #[arg(
         long,

@@ -41,7 +41,7 @@ use crate::{
     assets,
     auth::{self, Principal, Role, TokenKeys},
     error::ApiError,
-    schema::{build_schema, build_schema_with, documents::DocumentCache, ApiSchema},
+    schema::{build_schema_over, documents::DocumentCache, ApiSchema},
 };
 
 /// Settings of the HTTP layer that tests may change.
@@ -76,19 +76,39 @@ impl Default for HttpOptions {
 pub struct AppState {
     schema: ApiSchema,
     keys: Arc<TokenKeys>,
+    /// Where queries read (and `/readyz` looks).
     db: DatabaseConnection,
+    /// Where live updates listen and re-read: the primary.
+    primary: DatabaseConnection,
+    documents: DocumentCache,
     options: HttpOptions,
 }
 
 impl AppState {
     /// The state over `db`, verifying tokens with `jwt_secret`, with default options.
     pub fn new(db: DatabaseConnection, jwt_secret: &Secret) -> Self {
+        let documents = DocumentCache::new();
         Self {
-            schema: build_schema(db.clone()),
+            schema: build_schema_over(db.clone(), db.clone(), documents.clone()),
             keys: Arc::new(TokenKeys::new(jwt_secret)),
+            primary: db.clone(),
             db,
+            documents,
             options: HttpOptions::default(),
         }
+    }
+
+    /// Queries read from `reads` (a read replica) instead of the primary given to
+    /// [`AppState::new`], which live updates keep using.
+    #[must_use]
+    pub fn with_reads(mut self, reads: DatabaseConnection) -> Self {
+        self.db = reads;
+        self.schema = build_schema_over(
+            self.db.clone(),
+            self.primary.clone(),
+            self.documents.clone(),
+        );
+        self
     }
 
     /// Replaces the HTTP options.
@@ -101,7 +121,8 @@ impl AppState {
     /// Rebuilds the schema over `documents` (persisted queries, trusted documents).
     #[must_use]
     pub fn with_documents(mut self, documents: DocumentCache) -> Self {
-        self.schema = build_schema_with(self.db.clone(), documents);
+        self.schema = build_schema_over(self.db.clone(), self.primary.clone(), documents.clone());
+        self.documents = documents;
         self
     }
 }

@@ -27,7 +27,69 @@ pub const WAL_AUTOCHECKPOINT_PAGES: u32 = 10_000;
 /// # Errors
 /// When the folder cannot be created, the database cannot be reached, or a migration fails.
 pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<DatabaseConnection> {
-    if url.starts_with("sqlite:") {
+    let db = open(url, max_connections, Access::ReadWrite).await?;
+    migration::migrate(&db)
+        .await
+        .context("applying database migrations")?;
+    Ok(db)
+}
+
+/// How long [`connect_read_only`] waits for a replica to receive the primary's schema.
+pub const SCHEMA_WAIT: Duration = Duration::from_secs(60);
+
+/// Connects to `url` — a read replica, or a role that may only read — without applying
+/// migrations (a replica refuses writes): the primary is migrated by whoever connects to
+/// it with [`connect`]. Waits up to [`SCHEMA_WAIT`] until every migration this build
+/// knows is recorded there (a replica that lags receives them a little later).
+///
+/// # Errors
+/// When the database cannot be reached, or its schema is still behind after the wait.
+pub async fn connect_read_only(
+    url: &str,
+    max_connections: u32,
+) -> anyhow::Result<DatabaseConnection> {
+    use migration::MigratorTrait as _;
+    let db = open(url, max_connections, Access::ReadOnly).await?;
+    let deadline = std::time::Instant::now() + SCHEMA_WAIT;
+    loop {
+        let pending = match migration::Migrator::get_pending_migrations_read_only(&db).await {
+            Ok(pending) => pending.len(),
+            // No migration table yet: nothing has been replicated.
+            Err(_) => migration::Migrator::migrations().len(),
+        };
+        if pending == 0 {
+            return Ok(db);
+        }
+        if std::time::Instant::now() >= deadline {
+            anyhow::bail!(
+                "the read database ({}) is {pending} migration(s) behind this build after                  waiting {}s: is it a replica of the primary (DATABASE_URL), and has the                  primary been migrated (start `ingest` or `api` on it first)?",
+                redact(url),
+                SCHEMA_WAIT.as_secs()
+            );
+        }
+        tracing::info!(
+            pending,
+            "read database: waiting for the primary's schema to arrive"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Access {
+    ReadWrite,
+    /// Nothing is written, not even a pragma that changes the file (SQLite's WAL mode):
+    /// a read-only copy may be in any journal mode.
+    ReadOnly,
+}
+
+/// Opens a pool on `url` with the product's connection settings; no migration.
+async fn open(
+    url: &str,
+    max_connections: u32,
+    access: Access,
+) -> anyhow::Result<DatabaseConnection> {
+    if url.starts_with("sqlite:") && access == Access::ReadWrite {
         create_sqlite_folder(url)?;
     }
     let sqlite = url.starts_with("sqlite:");
@@ -54,12 +116,17 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
         .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .sqlx_logging(false);
     if url.starts_with("sqlite:") {
-        options.map_sqlx_sqlite_opts(|opts| {
+        options.map_sqlx_sqlite_opts(move |opts| {
             // `synchronous=FULL`: every commit is fsynced before it returns, so an
             // acknowledged delivery survives a power loss too (NORMAL may lose the
             // last commits in WAL mode).
-            opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
+            let opts = match access {
+                Access::ReadWrite => {
+                    opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                }
+                Access::ReadOnly => opts.read_only(true),
+            };
+            opts.synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
                 // 8 MiB of page cache per connection (the default is 2 MiB): the
@@ -74,13 +141,9 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
                 .pragma("wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES.to_string())
         });
     }
-    let db = connect_with_retry(options)
+    connect_with_retry(options)
         .await
-        .with_context(|| format!("connecting to the database ({})", redact(url)))?;
-    migration::migrate(&db)
-        .await
-        .context("applying database migrations")?;
-    Ok(db)
+        .with_context(|| format!("connecting to the database ({})", redact(url)))
 }
 
 /// Two processes opening a fresh SQLite file at once race to switch it to WAL, and

@@ -45,14 +45,30 @@ pub fn build_schema(db: DatabaseConnection) -> ApiSchema {
 /// document skips parsing, and the limits next, as they parse the query themselves
 /// (within the limits) instead of handing it on.
 pub fn build_schema_with(db: DatabaseConnection, documents: documents::DocumentCache) -> ApiSchema {
+    build_schema_over(db.clone(), db, documents)
+}
+
+/// The primary database, where live updates listen and re-read (a read replica may not
+/// hold an announced change yet). Queries read from the plain `DatabaseConnection`.
+#[derive(Clone)]
+pub struct Primary(pub DatabaseConnection);
+
+/// As [`build_schema_with`], queries reading from `reads` and live updates from
+/// `primary` (the same connection unless the api reads from a replica).
+pub fn build_schema_over(
+    reads: DatabaseConnection,
+    primary: DatabaseConnection,
+    documents: documents::DocumentCache,
+) -> ApiSchema {
     builder()
         .extension(documents)
         .extension(limits::QueryLimits)
         .extension(introspection::LandingIntrospection)
         .extension(nulls::NullOnError)
-        .extension(PerRequestLoaders(db.clone()))
-        .data(crate::live::Hub::new(db.clone()))
-        .data(db)
+        .extension(PerRequestLoaders(reads.clone()))
+        .data(crate::live::Hub::new(primary.clone()))
+        .data(Primary(primary))
+        .data(reads)
         .finish()
 }
 

@@ -56,7 +56,7 @@ impl Subscription {
             .map_err(|refused| refused.extend())?;
         let changes = ctx.data::<live::Hub>()?.watch(id);
         let pushes = Pushes {
-            db: ctx.data::<DatabaseConnection>()?,
+            db: &ctx.data::<super::Primary>()?.0,
             loaders: ctx.data::<Loaders>()?,
             selected: selected(ctx),
             id,

@@ -73,6 +73,11 @@ impl ApiProcess {
     /// Starts an api on `database_url` (tokens signed with [`crate::JWT_SECRET`]) and
     /// waits until `/readyz` answers 200. Panics, with its log, if it does not.
     pub async fn start(database_url: &str) -> Self {
+        Self::start_with(database_url, &[]).await
+    }
+
+    /// As [`ApiProcess::start`], with more environment variables (e.g. `API_DATABASE_URL`).
+    pub async fn start_with(database_url: &str, env: &[(&str, &str)]) -> Self {
         let dir = work_dir("api");
         let log = dir.join("api.log");
         let stdout = std::fs::File::create(&log).expect("create the api log");
@@ -85,6 +90,7 @@ impl ApiProcess {
             .env("DATABASE_URL", database_url)
             .env("API_ADDR", addr.to_string())
             .env("API_JWT_SECRET", crate::JWT_SECRET)
+            .envs(env.iter().copied())
             .current_dir(&dir)
             .stdin(Stdio::null())
             .stdout(stdout)
