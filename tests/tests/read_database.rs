@@ -16,7 +16,7 @@ use sea_orm::{ConnectionTrait, DatabaseBackend};
 use serde_json::{json, Value};
 use tests::live::api::ApiProcess;
 use tests::ws::WsClient;
-use tests::{read, spawn_app, TestApp, JWT_SECRET};
+use tests::{read, spawn_app, Auth, TestApp};
 use uuid::Uuid;
 
 tests::api_entry_point!();
@@ -47,16 +47,9 @@ fn update(reference: &str, flight: &str, at: &str) -> Value {
 
 /// POSTs a Hahn Air delivery to the ingest and returns the booking id, asserting it applied.
 async fn deliver(app: &TestApp, event: &str, body: &Value) -> Uuid {
-    let reply = read(
-        app.client
-            .post(format!("{}/webhooks/open-air/{event}", app.ingest))
-            .header("content-type", "application/json")
-            .body(body.to_string())
-            .send()
-            .await
-            .expect("delivery"),
-    )
-    .await;
+    let reply = app
+        .post(&format!("open-air/{event}"), &body.to_string(), Auth::None)
+        .await;
     assert_eq!(reply.status, 200, "{:?}", reply.json);
     assert_eq!(reply.json["status"], "applied", "{:?}", reply.json);
     reply.json["bookingId"]
@@ -65,15 +58,21 @@ async fn deliver(app: &TestApp, event: &str, body: &Value) -> Uuid {
         .expect("a booking id")
 }
 
-fn landing_token() -> String {
-    let claims =
-        json!({"role": "landing", "sub": "web", "exp": chrono::Utc::now().timestamp() + 3600});
-    jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
-        &claims,
-        &jsonwebtoken::EncodingKey::from_secret(JWT_SECRET.as_bytes()),
-    )
-    .expect("sign")
+/// Delivers an update of the outbound flight number and asserts the subscriber is
+/// pushed the booking with it.
+async fn update_and_expect_push(
+    app: &TestApp,
+    ws: &mut WsClient,
+    reference: &str,
+    flight: &str,
+    at: &str,
+) {
+    deliver(app, "booking-update", &update(reference, flight, at)).await;
+    let pushed = ws.next_payload("trip", WITHIN).await;
+    assert_eq!(
+        pushed["data"]["bookingChanged"]["segments"][0]["flightNumber"], flight,
+        "the push re-reads the primary: {pushed}"
+    );
 }
 
 /// `booking(id)` through `api`: the HTTP status and the JSON answer.
@@ -81,7 +80,7 @@ async fn query_booking(app: &TestApp, api: &str, id: Uuid) -> (u16, Value) {
     let reply = read(
         app.client
             .post(format!("{api}/graphql"))
-            .bearer_auth(landing_token())
+            .bearer_auth(app.token("landing"))
             .json(&json!({"query": BOOKING, "variables": {"id": id}}))
             .send()
             .await
@@ -91,8 +90,8 @@ async fn query_booking(app: &TestApp, api: &str, id: Uuid) -> (u16, Value) {
     (reply.status, reply.json)
 }
 
-async fn subscribe(api: &str, id: Uuid) -> WsClient {
-    let mut ws = WsClient::connect(api, &landing_token()).await;
+async fn subscribe(app: &TestApp, api: &str, id: Uuid) -> WsClient {
+    let mut ws = WsClient::connect(api, &app.token("landing")).await;
     ws.subscribe("trip", TRIP, json!({"id": id})).await;
     // graphql-transport-ws does not acknowledge `subscribe`: give the api a moment.
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -159,18 +158,8 @@ async fn queries_read_the_read_database_and_live_updates_follow_the_primary() {
 
     let after = reference();
     let id = deliver(&app, "booking-create", &create(&after)).await;
-    let mut ws = subscribe(&api.url, id).await;
-    deliver(
-        &app,
-        "booking-update",
-        &update(&after, "BA777", "2030-01-20T09:00:00Z"),
-    )
-    .await;
-    let pushed = ws.next_payload("trip", WITHIN).await;
-    assert_eq!(
-        pushed["data"]["bookingChanged"]["segments"][0]["flightNumber"], "BA777",
-        "the push re-reads the primary: {pushed}"
-    );
+    let mut ws = subscribe(&app, &api.url, id).await;
+    update_and_expect_push(&app, &mut ws, &after, "BA777", "2030-01-20T09:00:00Z").await;
 
     if postgres {
         let sessions = app
@@ -197,17 +186,7 @@ async fn queries_read_the_read_database_and_live_updates_follow_the_primary() {
         .await;
         let (status, answer) = query_booking(&app, &api.url, id).await;
         assert_eq!(status, 503, "queries read the read database: {answer}");
-        deliver(
-            &app,
-            "booking-update",
-            &update(&after, "BA778", "2030-01-21T09:00:00Z"),
-        )
-        .await;
-        let pushed = ws.next_payload("trip", WITHIN).await;
-        assert_eq!(
-            pushed["data"]["bookingChanged"]["segments"][0]["flightNumber"], "BA778",
-            "{pushed}"
-        );
+        update_and_expect_push(&app, &mut ws, &after, "BA778", "2030-01-21T09:00:00Z").await;
         drop(api);
         sql(&app, &format!("DROP OWNED BY {role}")).await;
         sql(&app, &format!("DROP ROLE {role}")).await;
