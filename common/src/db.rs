@@ -207,15 +207,19 @@ pub fn pool_saturated(db: &DatabaseConnection) -> bool {
     }
 }
 
-/// Whether a connection opened outside the pool answers within [`PING_TIMEOUT`]: asked
-/// when a wait for a pooled connection timed out with no other sign of life. The pool
-/// may be growing slowly (a busy server can take longer to accept a connection than the
-/// acquire timeout) or its connections may all be waiting on locks; an unreachable
-/// server refuses the probe at once. SQLite's file is always reachable: true.
-pub async fn reachable(db: &DatabaseConnection) -> bool {
+/// Whether the server is not there: a connection opened outside the pool is refused,
+/// or opens but fails a ping. Asked when a wait for a pooled connection timed out with
+/// no other sign of life. A stopped server refuses the probe at once (a 503 follows);
+/// a busy one — the pool growing slowly because the server is slow to start backends,
+/// or its connections all waiting on locks — answers, or is still accepting when
+/// [`PING_TIMEOUT`] ends, and both count as there: the delivery waits again, bounded by
+/// [`BUSY_WAIT`]. (Seen in CI on two cores: probes of a healthy, loaded server took
+/// longer than the ping timeout; counting that as an outage answered 503s.) SQLite's
+/// file is always there: false.
+pub async fn refuses_connections(db: &DatabaseConnection) -> bool {
     use sea_orm::sqlx::{ConnectOptions as _, Connection as _};
     if db.get_database_backend() != DatabaseBackend::Postgres {
-        return true;
+        return false;
     }
     let options = db.get_postgres_connection_pool().connect_options();
     let probe = async {
@@ -224,10 +228,11 @@ pub async fn reachable(db: &DatabaseConnection) -> bool {
         connection.close_hard().await.ok();
         Some(answered)
     };
-    matches!(
-        tokio::time::timeout(PING_TIMEOUT, probe).await,
-        Ok(Some(true))
-    )
+    match tokio::time::timeout(PING_TIMEOUT, probe).await {
+        Ok(Some(answered)) => !answered,
+        Ok(None) => true,
+        Err(_still_connecting) => false,
+    }
 }
 
 /// True for SQLite, whose single writer the ingest serialises in-process.

@@ -139,14 +139,14 @@ impl Processor {
             match self.transact(&receipt, delivery, &key).await {
                 // No connection in time, but the database is up and busy (load, not an
                 // outage): other deliveries committed meanwhile, or every connection is
-                // in use, or a connection opened aside answers. Wait again, for a while.
-                // With the server down nothing commits, broken connections leave the
-                // pool and the probe is refused: a 503 at once.
+                // in use, or a connection opened aside is not refused. Wait again, for a
+                // while. With the server down nothing commits, broken connections leave
+                // the pool and the probe is refused: a 503 at once.
                 Err(DbErr::ConnectionAcquire(_))
                     if started.elapsed() < common::db::BUSY_WAIT
                         && (self.committed_since(attempt_ms)
                             || common::db::pool_saturated(&self.db)
-                            || common::db::reachable(&self.db).await) => {}
+                            || !common::db::refuses_connections(&self.db).await) => {}
                 // The unique index on (partner, key) is the idempotency check: no lookup
                 // before the work, one statement fewer for every first delivery.
                 Err(err) if is_unique_violation(&err) && receipt.replay_of.is_none() => {
