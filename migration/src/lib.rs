@@ -8,6 +8,9 @@ use sea_orm_migration::sea_orm::DatabaseConnection;
 
 mod m20261127_000001_create_tables;
 mod m20261202_000001_refusals_release_keys;
+mod m20261202_000002_counts;
+
+pub use m20261202_000002_counts::recount;
 
 pub struct Migrator;
 
@@ -17,6 +20,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261127_000001_create_tables::Migration),
             Box::new(m20261202_000001_refusals_release_keys::Migration),
+            Box::new(m20261202_000002_counts::Migration),
         ]
     }
 }
