@@ -26,6 +26,9 @@ pub enum Command {
         #[arg(long)]
         partner: Option<String>,
     },
+    /// Rebuild the counters behind the analysts' counts from the stored rows, in one
+    /// transaction (a repair: deliveries keep them exact by themselves).
+    Recount,
     /// Check the partner registry (and everything it refers to) without serving:
     /// exit 0 when `serve` would accept it, else 1 with the partner and the field.
     CheckConfig,

@@ -11,6 +11,7 @@ pub mod http;
 pub mod intake;
 pub mod mapping_check;
 pub mod process;
+pub mod recount;
 pub mod registry;
 pub mod replay;
 pub mod samples;

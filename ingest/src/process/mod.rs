@@ -11,6 +11,7 @@
 //!   it; SQLite has a single writer anyway, and the processor serialises its own writes
 //!   so that they never fail with `SQLITE_BUSY`.
 
+mod counts;
 pub mod merge;
 mod store;
 
@@ -27,6 +28,7 @@ use tokio::sync::Mutex;
 use uuid::Uuid;
 
 use crate::canonical::{Action, ChangeKind, Delivery};
+use counts::Counts;
 use merge::Mode;
 
 /// The archived facts about a delivery that do not come from the adapter.
@@ -216,8 +218,13 @@ impl Processor {
                 ..TransactionOptions::default()
             })
             .await?;
-        match self.apply_in(&txn, receipt, delivery, key).await {
+        let mut counts = Counts::default();
+        match self
+            .apply_in(&txn, receipt, delivery, key, &mut counts)
+            .await
+        {
             Ok(outcome) => {
+                counts.write(&txn).await?;
                 if let Outcome::Applied { booking_id, .. } = &outcome {
                     // PostgreSQL delivers it to the api's LISTEN at commit, and only then.
                     store::announce_change(&txn, *booking_id).await?;
@@ -260,6 +267,7 @@ impl Processor {
         receipt: &Receipt<'_>,
         delivery: &Delivery,
         key: &str,
+        counts: &mut Counts,
     ) -> Result<Outcome, DbErr> {
         let change = match &delivery.action {
             Action::Ignore { reason } => {
@@ -270,7 +278,7 @@ impl Processor {
                     Some(reason.clone()),
                     None,
                 );
-                let event_id = store::write_event(txn, receipt, row).await?;
+                let event_id = store::write_event(txn, receipt, row, counts).await?;
                 return Ok(Outcome::Ignored { event_id });
             }
             Action::Apply(change) => change,
@@ -301,7 +309,7 @@ impl Processor {
                         Some("older than the newest change already applied to this booking".into()),
                         Some(booking.id),
                     );
-                    let event_id = store::write_event(txn, receipt, row).await?;
+                    let event_id = store::write_event(txn, receipt, row, counts).await?;
                     return Ok(Outcome::Stale {
                         event_id,
                         booking_id: booking.id,
@@ -357,14 +365,16 @@ impl Processor {
                     }
                     continue;
                 }
+                counts.booking(&booking, 1);
             } else if booking != before {
                 booking.updated_at = now;
                 store::update_booking(txn, booking.clone()).await?;
+                counts.booking_changed(&before, &booking);
             }
             store::write_rows(txn, &segments, &touched_segments, stored_segments).await?;
             store::write_rows(txn, &passengers, &touched_passengers, stored_passengers).await?;
             let row = EventRow::of(delivery, key, EventStatus::Applied, None, Some(booking.id));
-            let event_id = store::write_event(txn, receipt, row).await?;
+            let event_id = store::write_event(txn, receipt, row, counts).await?;
             return Ok(Outcome::Applied {
                 event_id,
                 booking_id: booking.id,
@@ -414,13 +424,29 @@ impl Processor {
             detail,
             booking_id: None,
         };
-        match store::write_event(&self.db, receipt, row).await {
+        match self.archive_in(receipt, row).await {
             Ok(event_id) => Ok(Outcome::Rejected { event_id }),
             Err(err) if is_unique_violation(&err) => {
                 self.duplicate_of(receipt.partner, &key).await?.ok_or(err)
             }
             Err(err) => Err(err),
         }
+    }
+
+    /// The refused delivery's event row and its counters, in one transaction.
+    async fn archive_in(&self, receipt: &Receipt<'_>, row: EventRow<'_>) -> Result<Uuid, DbErr> {
+        let txn = self
+            .db
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..TransactionOptions::default()
+            })
+            .await?;
+        let mut counts = Counts::default();
+        let event_id = store::write_event(&txn, receipt, row, &mut counts).await?;
+        counts.write(&txn).await?;
+        txn.commit().await?;
+        Ok(event_id)
     }
 
     /// The accepted delivery that holds (partner, key), as a duplicate.

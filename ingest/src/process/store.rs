@@ -7,7 +7,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{EventRow, Receipt};
+use super::{counts::Counts, EventRow, Receipt};
 
 /// The accepted event archived under (partner, key), if any: refusals hold no key.
 /// `except` leaves out one event (the one being replayed).
@@ -153,19 +153,30 @@ pub async fn write_event<C: ConnectionTrait>(
     db: &C,
     receipt: &Receipt<'_>,
     row: EventRow<'_>,
+    counts: &mut Counts,
 ) -> Result<Uuid, DbErr> {
+    let event_type = storable(row.delivery_type, MAX_LABEL_CHARS);
     if let Some(id) = receipt.replay_of {
         let existing = event::Entity::find_by_id(id)
             .all(db)
             .await
             .map(common::db::first)?
             .ok_or_else(|| DbErr::RecordNotFound(format!("event {id}")))?;
+        let (partner, received_at) = (existing.partner.clone(), existing.received_at);
+        counts.event(
+            &partner,
+            existing.status,
+            &existing.event_type,
+            received_at,
+            -1,
+        );
+        counts.event(&partner, row.status, &event_type, received_at, 1);
         let mut active = existing.into_active_model();
         active.status = sea_orm::Set(row.status);
         active.error = sea_orm::Set(row.error.map(|error| storable(&error, MAX_ERROR_CHARS)));
         active.detail = sea_orm::Set(row.detail);
         active.booking_id = sea_orm::Set(row.booking_id);
-        active.event_type = sea_orm::Set(storable(row.delivery_type, MAX_LABEL_CHARS));
+        active.event_type = sea_orm::Set(event_type);
         active.occurred_at = sea_orm::Set(row.occurred_at);
         event::Entity::update(active)
             .exec_without_returning(db)
@@ -173,11 +184,18 @@ pub async fn write_event<C: ConnectionTrait>(
         return Ok(id);
     }
     let id = Uuid::now_v7();
+    counts.event(
+        receipt.partner,
+        row.status,
+        &event_type,
+        receipt.received_at,
+        1,
+    );
     let model = event::Model {
         id,
         partner: receipt.partner.to_owned(),
         adapter: receipt.adapter.to_owned(),
-        event_type: storable(row.delivery_type, MAX_LABEL_CHARS),
+        event_type,
         topic: receipt.topic.map(|topic| storable(topic, MAX_LABEL_CHARS)),
         idempotency_key: row.key.to_owned(),
         occurred_at: row.occurred_at,
