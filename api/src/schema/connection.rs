@@ -10,13 +10,17 @@ use async_graphql::{
 };
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use chrono::{SecondsFormat, Utc};
-use sea_orm::{Condition, DatabaseConnection};
+use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use super::limits::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use crate::{
     error::ApiError,
-    store::{self, Page, Position},
+    store::{
+        self,
+        counts::{BookingCriteria, EventCriteria},
+        Page, Position,
+    },
 };
 
 /// Prefix that versions the cursor format, so a future format can refuse old cursors.
@@ -98,17 +102,17 @@ where
 }
 
 /// `totalCount` of the bookings connection, counted only when asked for.
-pub struct BookingTotals(pub Condition);
+pub struct BookingTotals(pub BookingCriteria);
 
 /// `totalCount` of the events connection, counted only when asked for.
-pub struct EventTotals(pub Condition);
+pub struct EventTotals(pub EventCriteria);
 
 #[Object]
 impl BookingTotals {
     /// How many bookings match the filter, on all pages together.
     async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
         let db = ctx.data::<DatabaseConnection>()?;
-        store::bookings::count(db, self.0.clone())
+        store::counts::bookings(db, &self.0)
             .await
             .map_err(|err| ApiError::from(err).extend())
     }
@@ -119,7 +123,7 @@ impl EventTotals {
     /// How many events match the filter, on all pages together.
     async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
         let db = ctx.data::<DatabaseConnection>()?;
-        store::events::count(db, self.0.clone())
+        store::counts::events(db, &self.0)
             .await
             .map_err(|err| ApiError::from(err).extend())
     }

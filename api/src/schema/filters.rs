@@ -1,4 +1,4 @@
-//! The filters of the analyst connections and aggregates, turned into SQL conditions.
+//! The filters of the analyst connections and aggregates, turned into criteria.
 //! Date ranges include both ends.
 //!
 //! Text compared with stored columns may not contain U+0000: PostgreSQL text cannot
@@ -6,15 +6,16 @@
 //! refused as the client's error ([`stored_text`]) rather than answered as an internal one.
 
 use async_graphql::{InputObject, ID};
-use entity::{booking, event};
-use sea_orm::{ColumnTrait, Condition};
 use uuid::Uuid;
 
 use super::{
     enums::{BookingStatus, EventStatus},
     scalars::DateTime,
 };
-use crate::error::ApiError;
+use crate::{
+    error::ApiError,
+    store::counts::{BookingCriteria, EventCriteria, Span},
+};
 
 /// Narrows a list of bookings; all given fields must match.
 #[derive(InputObject, Default, Debug)]
@@ -62,42 +63,30 @@ fn optional_text<'a>(argument: &str, value: Option<&'a str>) -> Result<Option<&'
 }
 
 impl BookingFilter {
-    /// The SQL condition; an absent filter matches everything.
+    /// What the filter asks for; an absent filter matches everything.
     ///
     /// # Errors
     /// [`ApiError::BadInput`] for text no stored value can match (see [`stored_text`]).
-    pub fn condition(&self) -> Result<Condition, ApiError> {
-        use booking::Column;
+    pub fn criteria(&self) -> Result<BookingCriteria, ApiError> {
         let partner = optional_text("filter.partner", self.partner.as_deref())?;
         let destination = optional_text("filter.destination", self.destination.as_deref())?;
-        Ok(Condition::all()
-            .add_option(partner.map(|partner| Column::Partner.eq(partner)))
-            .add_option(
-                self.status
-                    .map(|status| Column::Status.eq(entity::BookingStatus::from(status))),
-            )
-            .add_option(
-                destination
-                    .map(|code| Column::DestinationCode.eq(code.trim().to_ascii_uppercase())),
-            )
-            .add_option(
-                self.trip_start_from
-                    .map(|from| Column::TripStart.gte(from.0)),
-            )
-            .add_option(self.trip_start_to.map(|to| Column::TripStart.lte(to.0)))
-            .add_option(self.booked_from.map(|from| Column::BookedAt.gte(from.0)))
-            .add_option(self.booked_to.map(|to| Column::BookedAt.lte(to.0))))
+        Ok(BookingCriteria {
+            partner: partner.map(str::to_owned),
+            status: self.status.map(entity::BookingStatus::from),
+            destination: destination.map(|code| code.trim().to_ascii_uppercase()),
+            trip_start: span(self.trip_start_from, self.trip_start_to),
+            booked: span(self.booked_from, self.booked_to),
+        })
     }
 }
 
 impl EventFilter {
-    /// The SQL condition; an absent filter matches everything.
+    /// What the filter asks for; an absent filter matches everything.
     ///
     /// # Errors
     /// [`ApiError::BadInput`] when `bookingId` is not a UUID, or for text no stored
     /// value can match (see [`stored_text`]).
-    pub fn condition(&self) -> Result<Condition, ApiError> {
-        use event::Column;
+    pub fn criteria(&self) -> Result<EventCriteria, ApiError> {
         let partner = optional_text("filter.partner", self.partner.as_deref())?;
         let event_type = optional_text("filter.type", self.event_type.as_deref())?;
         let booking_id = self
@@ -112,18 +101,19 @@ impl EventFilter {
                 })
             })
             .transpose()?;
-        Ok(Condition::all()
-            .add_option(partner.map(|partner| Column::Partner.eq(partner)))
-            .add_option(
-                self.status
-                    .map(|status| Column::Status.eq(entity::EventStatus::from(status))),
-            )
-            .add_option(event_type.map(|kind| Column::EventType.eq(kind)))
-            .add_option(booking_id.map(|id| Column::BookingId.eq(id)))
-            .add_option(
-                self.received_from
-                    .map(|from| Column::ReceivedAt.gte(from.0)),
-            )
-            .add_option(self.received_to.map(|to| Column::ReceivedAt.lte(to.0))))
+        Ok(EventCriteria {
+            partner: partner.map(str::to_owned),
+            status: self.status.map(entity::EventStatus::from),
+            event_type: event_type.map(str::to_owned),
+            booking_id,
+            received: span(self.received_from, self.received_to),
+        })
+    }
+}
+
+fn span(from: Option<DateTime>, to: Option<DateTime>) -> Span {
+    Span {
+        from: from.map(|at| at.0),
+        to: to.map(|at| at.0),
     }
 }

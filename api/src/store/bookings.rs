@@ -3,7 +3,7 @@
 use entity::{booking, passenger, segment};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr,
-    EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QueryResult, Statement,
+    EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QueryResult, Statement,
 };
 use uuid::Uuid;
 
@@ -57,14 +57,6 @@ pub async fn page(
         first,
     )
     .await
-}
-
-/// How many bookings match `filter`.
-///
-/// # Errors
-/// When the database fails.
-pub async fn count(db: &impl ConnectionTrait, filter: Condition) -> Result<u64, DbErr> {
-    booking::Entity::find().filter(filter).count(db).await
 }
 
 /// The position of a booking in the newest-first list.

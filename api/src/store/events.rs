@@ -2,8 +2,7 @@
 
 use entity::event;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
 };
 use uuid::Uuid;
 
@@ -28,14 +27,6 @@ pub async fn page(
         first,
     )
     .await
-}
-
-/// How many events match `filter`.
-///
-/// # Errors
-/// When the database fails.
-pub async fn count(db: &impl ConnectionTrait, filter: Condition) -> Result<u64, DbErr> {
-    event::Entity::find().filter(filter).count(db).await
 }
 
 /// The position of an event in the newest-first list.

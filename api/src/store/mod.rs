@@ -6,6 +6,7 @@
 //! inserted while an analyst walks the pages can neither shift nor repeat them.
 
 pub mod bookings;
+pub mod counts;
 pub mod events;
 pub mod stats;
 

@@ -1,8 +1,7 @@
-//! Aggregates for analysts: which partners exist, bookings per status and destination.
+//! Bookings per destination counted from the rows, for the filters the counters do not
+//! serve (see [`super::counts`]).
 
-use std::collections::BTreeSet;
-
-use entity::{booking, event, BookingStatus};
+use entity::booking;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter,
     QuerySelect,
@@ -17,61 +16,15 @@ pub struct DestinationCount {
     pub count: i64,
 }
 
-/// Every partner name that has sent a delivery or owns a booking, sorted.
-///
-/// # Errors
-/// When the database fails.
-pub async fn partners(db: &impl ConnectionTrait) -> Result<Vec<String>, DbErr> {
-    let from_events: Vec<String> = event::Entity::find()
-        .select_only()
-        .column(event::Column::Partner)
-        .distinct()
-        .into_tuple()
-        .all(db)
-        .await?;
-    let from_bookings: Vec<String> = booking::Entity::find()
-        .select_only()
-        .column(booking::Column::Partner)
-        .distinct()
-        .into_tuple()
-        .all(db)
-        .await?;
-    let names: BTreeSet<String> = from_events.into_iter().chain(from_bookings).collect();
-    Ok(names.into_iter().collect())
-}
-
-/// How many bookings matching `filter` are in each status, largest first.
-///
-/// # Errors
-/// When the database fails.
-pub async fn bookings_by_status(
-    db: &impl ConnectionTrait,
-    filter: Condition,
-) -> Result<Vec<(BookingStatus, i64)>, DbErr> {
-    let mut counts: Vec<(BookingStatus, i64)> = booking::Entity::find()
-        .select_only()
-        .column(booking::Column::Status)
-        .column_as(booking::Column::Id.count(), "count")
-        .filter(filter)
-        .group_by(booking::Column::Status)
-        .into_tuple()
-        .all(db)
-        .await?;
-    counts.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
-    Ok(counts)
-}
-
-/// How many bookings matching `filter` go to each destination airport, largest first,
-/// at most `first` destinations.
+/// How many bookings matching `filter` go to each destination airport, in no order.
 ///
 /// # Errors
 /// When the database fails.
 pub async fn bookings_by_destination(
     db: &impl ConnectionTrait,
     filter: Condition,
-    first: usize,
 ) -> Result<Vec<DestinationCount>, DbErr> {
-    let mut counts: Vec<DestinationCount> = booking::Entity::find()
+    booking::Entity::find()
         .select_only()
         .column_as(booking::Column::DestinationCode, "code")
         .column_as(booking::Column::DestinationName.max(), "name")
@@ -81,8 +34,5 @@ pub async fn bookings_by_destination(
         .group_by(booking::Column::DestinationCode)
         .into_model()
         .all(db)
-        .await?;
-    counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code)));
-    counts.truncate(first);
-    Ok(counts)
+        .await
 }

@@ -73,18 +73,18 @@ impl BookingQuery {
         after: Option<String>,
     ) -> Result<BookingConnection> {
         let args = PageArgs::parse(first, after.as_deref()).map_err(|e| e.extend())?;
-        let condition = filter
+        let criteria = filter
             .unwrap_or_default()
-            .condition()
+            .criteria()
             .map_err(|e| e.extend())?;
         let db = ctx.data::<DatabaseConnection>()?;
-        let page = store::bookings::page(db, condition.clone(), args.after, args.first)
+        let page = store::bookings::page(db, criteria.condition(), args.after, args.first)
             .await
             .map_err(|e| ApiError::from(e).extend())?;
         let look = ctx.look_ahead();
         let nodes = [look.field("edges").field("node"), look.field("nodes")];
         prime(ctx, &nodes, &page.rows).await?;
-        let totals = BookingTotals(condition);
+        let totals = BookingTotals(criteria);
         Ok(connection(
             page,
             args,

@@ -37,12 +37,12 @@ impl EventQuery {
         after: Option<String>,
     ) -> Result<EventConnection> {
         let args = PageArgs::parse(first, after.as_deref()).map_err(|e| e.extend())?;
-        let condition = filter
+        let criteria = filter
             .unwrap_or_default()
-            .condition()
+            .criteria()
             .map_err(|e| e.extend())?;
         let db = ctx.data::<DatabaseConnection>()?;
-        let page = store::events::page(db, condition.clone(), args.after, args.first)
+        let page = store::events::page(db, criteria.condition(), args.after, args.first)
             .await
             .map_err(|e| ApiError::from(e).extend())?;
         Ok(connection(
@@ -50,7 +50,7 @@ impl EventQuery {
             args,
             store::events::position,
             Event,
-            EventTotals(condition),
+            EventTotals(criteria),
         ))
     }
 }

@@ -33,7 +33,7 @@ impl StatsQuery {
     #[graphql(guard = "AnalystOnly")]
     async fn partners(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
         let db = ctx.data::<DatabaseConnection>()?;
-        store::stats::partners(db)
+        store::counts::partners(db)
             .await
             .map_err(|e| ApiError::from(e).extend())
     }
@@ -46,11 +46,11 @@ impl StatsQuery {
         filter: Option<BookingFilter>,
     ) -> Result<Vec<BookingStatusCount>> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let condition = filter
+        let criteria = filter
             .unwrap_or_default()
-            .condition()
+            .criteria()
             .map_err(|e| e.extend())?;
-        let counts = store::stats::bookings_by_status(db, condition)
+        let counts = store::counts::bookings_by_status(db, &criteria)
             .await
             .map_err(|e| ApiError::from(e).extend())?;
         Ok(counts
@@ -72,12 +72,12 @@ impl StatsQuery {
         #[graphql(default = 20, validator(minimum = 0, maximum = 100))] first: i32,
     ) -> Result<Vec<BookingDestinationCount>> {
         let db = ctx.data::<DatabaseConnection>()?;
-        let condition = filter
+        let criteria = filter
             .unwrap_or_default()
-            .condition()
+            .criteria()
             .map_err(|e| e.extend())?;
         let first = usize::try_from(first).unwrap_or_default();
-        let counts = store::stats::bookings_by_destination(db, condition, first)
+        let counts = store::counts::bookings_by_destination(db, &criteria, first)
             .await
             .map_err(|e| ApiError::from(e).extend())?;
         Ok(counts

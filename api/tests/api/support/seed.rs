@@ -1,4 +1,6 @@
 //! Rows written straight through the entities, standing in for what ingest stores.
+//! Ingest keeps the counters of a booking or event it writes: so does every function
+//! here that writes one (by rebuilding them, as `ingest recount` does).
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use entity::{
@@ -62,12 +64,18 @@ pub fn booking_model(partner: &str, reference: &str, created_at: DateTime<Utc>) 
 }
 
 pub async fn insert_booking(db: &DatabaseConnection, model: booking::Model) -> booking::Model {
-    model
+    let model = model
         .into_active_model()
         .reset_all()
         .insert(db)
         .await
-        .expect("insert booking")
+        .expect("insert booking");
+    recount(db).await;
+    model
+}
+
+async fn recount(db: &DatabaseConnection) {
+    migration::recount(db).await.expect("rebuild the counters");
 }
 
 /// A booking with the defaults of [`booking_model`].
@@ -167,12 +175,14 @@ pub async fn event(
         detail: None,
         booking_id,
     };
-    model
+    let model = model
         .into_active_model()
         .reset_all()
         .insert(db)
         .await
-        .expect("insert event")
+        .expect("insert event");
+    recount(db).await;
+    model
 }
 
 /// A booking with two segments, a lead and a second passenger, and two events.
