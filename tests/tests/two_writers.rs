@@ -107,6 +107,10 @@ async fn two_ingest_processes_on_one_database_lose_no_update_and_refuse_nothing(
         }
     }
     load::check_bookings(&db, &plan, &archive, &mut problems).await;
+    // The counters behind the analysts' counts, moved by both processes at once.
+    for problem in tests::counts::counter_problems(&db).await {
+        problems.add("a counter differs from the rows", problem);
+    }
     db.close().await.ok();
 
     let by_side = |side: usize| {
