@@ -78,7 +78,7 @@ impl BookingCriteria {
         use booking::Column;
         Condition::all()
             .add_option(self.partner.clone().map(|p| Column::Partner.eq(p)))
-            .add_option(self.status.clone().map(|s| Column::Status.eq(s)))
+            .add_option(self.status.map(|s| Column::Status.eq(s)))
             .add_option(
                 self.destination
                     .clone()
@@ -88,8 +88,7 @@ impl BookingCriteria {
             .add(self.booked.condition(Column::BookedAt))
     }
 
-    /// The day counters and date column of the one date range the counters can
-    /// serve, or `None` when the counters serve the filter without days.
+    /// How this filter is counted (see the table at the top).
     fn plan(&self) -> Plan {
         // An empty code would read the counter of bookings without a destination.
         let destination = self.destination.is_some();
@@ -193,8 +192,15 @@ fn midnight(day: chrono::NaiveDate) -> DateTime<Utc> {
 struct DaySplit {
     /// The first and last whole day, `YYYY-MM-DD`; `None` for an open end.
     whole: Option<(Option<String>, Option<String>)>,
-    /// Row ranges `[from, to)` or `[from, to]` (`to_included`).
-    edges: Vec<(Option<DateTime<Utc>>, Option<DateTime<Utc>>, bool)>,
+    edges: Vec<Edge>,
+}
+
+/// Rows to count, from `from` (included) to `to`, included or not.
+#[derive(Debug, PartialEq)]
+struct Edge {
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    to_included: bool,
 }
 
 fn split(span: Span) -> DaySplit {
@@ -214,18 +220,30 @@ fn split(span: Span) -> DaySplit {
             // Under two days: the rows alone.
             return DaySplit {
                 whole: None,
-                edges: vec![(span.from, span.to, true)],
+                edges: vec![Edge {
+                    from: span.from,
+                    to: span.to,
+                    to_included: true,
+                }],
             };
         }
     }
     let mut edges = Vec::new();
     if let (Some(from), Some(first)) = (span.from, first) {
         if from < midnight(first) {
-            edges.push((Some(from), Some(midnight(first)), false));
+            edges.push(Edge {
+                from: Some(from),
+                to: Some(midnight(first)),
+                to_included: false,
+            });
         }
     }
     if let (Some(to), Some(last)) = (span.to, last) {
-        edges.push((Some(midnight(last + Days::new(1))), Some(to), true));
+        edges.push(Edge {
+            from: Some(midnight(last + Days::new(1))),
+            to: Some(to),
+            to_included: true,
+        });
     }
     let text = |day: chrono::NaiveDate| day.format("%Y-%m-%d").to_string();
     DaySplit {
@@ -271,7 +289,12 @@ fn status_counts_sql(
         parts.push(text);
     }
     if let Some((column, split)) = &days {
-        for (from, to, to_included) in &split.edges {
+        for Edge {
+            from,
+            to,
+            to_included,
+        } in &split.edges
+        {
             let mut text = format!("SELECT status, COUNT(*) AS n FROM {rows_table} WHERE 1 = 1");
             text.push_str(&sql.equalities(equalities));
             if let Some(from) = from {
@@ -508,8 +531,16 @@ mod tests {
         assert_eq!(
             s.edges,
             vec![
-                (Some(at(2026, 3, 5, 10)), Some(at(2026, 3, 6, 0)), false),
-                (Some(at(2026, 3, 10, 0)), Some(at(2026, 3, 10, 12)), true),
+                Edge {
+                    from: Some(at(2026, 3, 5, 10)),
+                    to: Some(at(2026, 3, 6, 0)),
+                    to_included: false,
+                },
+                Edge {
+                    from: Some(at(2026, 3, 10, 0)),
+                    to: Some(at(2026, 3, 10, 12)),
+                    to_included: true,
+                },
             ]
         );
         // From midnight: the first day is whole.
