@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use entity::{booking, EventStatus};
 use sea_orm::{ActiveEnum, ConnectionTrait, DatabaseBackend, DbErr, Statement, Value};
 
@@ -28,20 +28,35 @@ type BookingKey = (&'static str, String, String, String, String, String);
 type EventKey = (&'static str, String, String, String);
 
 /// The counter changes of one delivery.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Counts {
+    backend: DatabaseBackend,
     bookings: BTreeMap<BookingKey, i64>,
     events: BTreeMap<EventKey, i64>,
 }
 
-/// The UTC day of a timestamp as `YYYY-MM-DD`, `''` when absent; the migration
-/// computes the same in SQL when it rebuilds the counters.
-fn day(at: Option<DateTime<Utc>>) -> String {
-    at.map(|at| at.format("%Y-%m-%d").to_string())
-        .unwrap_or_default()
-}
-
 impl Counts {
+    pub fn new(backend: DatabaseBackend) -> Self {
+        Self {
+            backend,
+            bookings: BTreeMap::new(),
+            events: BTreeMap::new(),
+        }
+    }
+
+    /// The UTC day of a timestamp as stored, `YYYY-MM-DD`, `''` when absent; the
+    /// migration computes the same in SQL when it rebuilds the counters. PostgreSQL
+    /// stores microseconds, rounding: an instant a hair before midnight is stored as
+    /// midnight, on the next day.
+    fn day(&self, at: Option<DateTime<Utc>>) -> String {
+        let stored = |at: DateTime<Utc>| match self.backend {
+            DatabaseBackend::Postgres => at.round_subsecs(6),
+            _ => at,
+        };
+        at.map(|at| stored(at).format("%Y-%m-%d").to_string())
+            .unwrap_or_default()
+    }
+
     /// Counts `booking` in (`delta` = 1) or out (-1) of every booking counter.
     pub fn booking(&mut self, booking: &booking::Model, delta: i64) {
         let status = booking.status.to_value();
@@ -55,13 +70,13 @@ impl Counts {
             ),
             (
                 "trip_start",
-                day(booking.trip_start),
+                self.day(booking.trip_start),
                 String::new(),
                 String::new(),
             ),
             (
                 "booked",
-                day(booking.booked_at),
+                self.day(booking.booked_at),
                 String::new(),
                 String::new(),
             ),
@@ -97,7 +112,7 @@ impl Counts {
         let status = status.to_value();
         for (dimension, value) in [
             ("type", event_type.to_owned()),
-            ("received", day(Some(received_at))),
+            ("received", self.day(Some(received_at))),
         ] {
             let key = (dimension, partner.to_owned(), status.clone(), value);
             *self.events.entry(key).or_default() += delta;
@@ -109,7 +124,7 @@ impl Counts {
     /// # Errors
     /// When the database fails.
     pub async fn write<C: ConnectionTrait>(self, txn: &C) -> Result<(), DbErr> {
-        let backend = txn.get_database_backend();
+        let backend = self.backend;
         let bookings = self.bookings.into_iter().filter(|(_, n)| *n != 0).map(
             |((dimension, partner, status, value, name, country), n)| {
                 (
@@ -202,7 +217,7 @@ mod tests {
 
     #[test]
     fn a_change_that_moves_no_key_writes_nothing_and_keys_come_sorted() {
-        let mut counts = Counts::default();
+        let mut counts = Counts::new(DatabaseBackend::Sqlite);
         let at = Utc::now();
         counts.event("b", EventStatus::Failed, "x", at, -1);
         counts.event("b", EventStatus::Failed, "x", at, 1);

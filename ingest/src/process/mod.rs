@@ -218,7 +218,7 @@ impl Processor {
                 ..TransactionOptions::default()
             })
             .await?;
-        let mut counts = Counts::default();
+        let mut counts = Counts::new(self.db.get_database_backend());
         match self
             .apply_in(&txn, receipt, delivery, key, &mut counts)
             .await
@@ -442,7 +442,7 @@ impl Processor {
                 ..TransactionOptions::default()
             })
             .await?;
-        let mut counts = Counts::default();
+        let mut counts = Counts::new(self.db.get_database_backend());
         let event_id = store::write_event(&txn, receipt, row, &mut counts).await?;
         counts.write(&txn).await?;
         txn.commit().await?;
