@@ -1,13 +1,13 @@
 //! Counters behind the analysts' counts (CONTRACT §6, §7 "Growth"), and indexes that
 //! match each filter together with the newest-first order of the lists.
 //!
-//! `booking_tally` and `event_tally` hold how many rows share a key; ingest keeps them
-//! in each delivery's own transaction and the api sums them instead of counting rows.
-//! A key is a `dimension` and its `value`:
+//! `tally` holds how many rows share a key; ingest keeps it in each delivery's own
+//! transaction (one upsert per delivery) and the api sums it instead of counting rows.
+//! A key is a partner, a status, a `dimension` and its `value`:
 //!
-//! - bookings: `destination` (the destination code, with its name and country),
-//!   `trip_start` and `booked` (the UTC day, `YYYY-MM-DD`); per partner and status;
-//! - events: `type` (the event type) and `received` (the UTC day); per partner and status.
+//! - bookings: `destination` (the destination code, with its `name` and `country`),
+//!   `trip_start` and `booked` (the UTC day, `YYYY-MM-DD`);
+//! - events: `type` (the event type) and `received` (the UTC day).
 //!
 //! An absent value is `''`. `slot` spreads one key over a few rows so that concurrent
 //! deliveries on PostgreSQL do not queue on one hot row; a count is the sum over the
@@ -22,16 +22,12 @@ use sea_orm_migration::sea_orm::{
 pub struct Migration;
 
 /// The same on SQLite and PostgreSQL, and safe to run twice.
-const UP: [&str; 18] = [
-    "CREATE TABLE IF NOT EXISTS booking_tally (\
+const UP: [&str; 17] = [
+    "CREATE TABLE IF NOT EXISTS tally (\
        dimension varchar(16) NOT NULL, partner text NOT NULL, status varchar(16) NOT NULL, \
        value text NOT NULL, name text NOT NULL, country text NOT NULL, \
        slot smallint NOT NULL, n bigint NOT NULL, \
        PRIMARY KEY (dimension, partner, status, value, name, country, slot))",
-    "CREATE TABLE IF NOT EXISTS event_tally (\
-       dimension varchar(16) NOT NULL, partner text NOT NULL, status varchar(16) NOT NULL, \
-       value text NOT NULL, slot smallint NOT NULL, n bigint NOT NULL, \
-       PRIMARY KEY (dimension, partner, status, value, slot))",
     // Each equality filter with the list order (created_at, id) / (received_at, id), so
     // a filtered page is an index walk. They replace the single-column indexes.
     "CREATE INDEX IF NOT EXISTS ix_booking_partner_created ON booking (partner, created_at, id)",
@@ -59,9 +55,8 @@ const UP: [&str; 18] = [
     "DROP INDEX IF EXISTS ix_booking_booked_at",
 ];
 
-const DOWN: [&str; 18] = [
-    "DROP TABLE IF EXISTS booking_tally",
-    "DROP TABLE IF EXISTS event_tally",
+const DOWN: [&str; 17] = [
+    "DROP TABLE IF EXISTS tally",
     "DROP INDEX IF EXISTS ix_booking_partner_created",
     "DROP INDEX IF EXISTS ix_booking_status_created",
     "DROP INDEX IF EXISTS ix_booking_destination_created",
@@ -121,34 +116,33 @@ fn recount_statements(backend: DatabaseBackend, lock: bool) -> Vec<String> {
         // Deliveries that are about to write counters wait for the rebuild, and then
         // add their change to it; those that wrote some already are waited for, and
         // counted from their rows (each statement below sees what committed before it).
-        statements.push("LOCK TABLE booking_tally, event_tally IN EXCLUSIVE MODE".to_owned());
+        statements.push("LOCK TABLE tally IN EXCLUSIVE MODE".to_owned());
     }
     statements.extend([
-        "DELETE FROM booking_tally".to_owned(),
-        "DELETE FROM event_tally".to_owned(),
-        "INSERT INTO booking_tally (dimension, partner, status, value, name, country, slot, n) \
+        "DELETE FROM tally".to_owned(),
+        "INSERT INTO tally (dimension, partner, status, value, name, country, slot, n) \
          SELECT 'destination', partner, status, coalesce(destination_code, ''), \
            coalesce(destination_name, ''), coalesce(destination_country, ''), 0, count(*) \
          FROM booking GROUP BY partner, status, coalesce(destination_code, ''), \
            coalesce(destination_name, ''), coalesce(destination_country, '')"
             .to_owned(),
         format!(
-            "INSERT INTO booking_tally (dimension, partner, status, value, name, country, slot, n) \
+            "INSERT INTO tally (dimension, partner, status, value, name, country, slot, n) \
              SELECT 'trip_start', partner, status, {trip_day}, '', '', 0, count(*) \
              FROM booking GROUP BY partner, status, {trip_day}"
         ),
         format!(
-            "INSERT INTO booking_tally (dimension, partner, status, value, name, country, slot, n) \
+            "INSERT INTO tally (dimension, partner, status, value, name, country, slot, n) \
              SELECT 'booked', partner, status, {booked_day}, '', '', 0, count(*) \
              FROM booking GROUP BY partner, status, {booked_day}"
         ),
-        "INSERT INTO event_tally (dimension, partner, status, value, slot, n) \
-         SELECT 'type', partner, status, event_type, 0, count(*) \
+        "INSERT INTO tally (dimension, partner, status, value, name, country, slot, n) \
+         SELECT 'type', partner, status, event_type, '', '', 0, count(*) \
          FROM event GROUP BY partner, status, event_type"
             .to_owned(),
         format!(
-            "INSERT INTO event_tally (dimension, partner, status, value, slot, n) \
-             SELECT 'received', partner, status, {received_day}, 0, count(*) \
+            "INSERT INTO tally (dimension, partner, status, value, name, country, slot, n) \
+             SELECT 'received', partner, status, {received_day}, '', '', 0, count(*) \
              FROM event GROUP BY partner, status, {received_day}"
         ),
     ]);

@@ -9,8 +9,8 @@ use serde_json::{json, Value};
 
 use crate::TestApp;
 
-/// A counter key: table, dimension, partner, status, value, name, country.
-type Key = (String, String, String, String, String, String, String);
+/// A counter key: dimension, partner, status, value, name, country.
+type Key = (String, String, String, String, String, String);
 
 fn day(at: Option<DateTime<Utc>>) -> String {
     at.map(|at| at.format("%Y-%m-%d").to_string())
@@ -41,7 +41,6 @@ async fn expected(db: &DatabaseConnection) -> BTreeMap<Key, i64> {
             ("booked", day(b.booked_at), String::new(), String::new()),
         ] {
             let key = (
-                "booking_tally".to_owned(),
                 dimension.to_owned(),
                 b.partner.clone(),
                 status.clone(),
@@ -69,7 +68,6 @@ async fn expected(db: &DatabaseConnection) -> BTreeMap<Key, i64> {
             ("received", day(Some(received_at))),
         ] {
             let key = (
-                "event_tally".to_owned(),
                 dimension.to_owned(),
                 partner.clone(),
                 status.clone(),
@@ -85,41 +83,27 @@ async fn expected(db: &DatabaseConnection) -> BTreeMap<Key, i64> {
 
 /// What the counters hold, summed over their slots; keys that sum to 0 left out.
 pub async fn counters(db: &DatabaseConnection) -> BTreeMap<Key, i64> {
-    let backend = db.get_database_backend();
+    let sql = "SELECT dimension, partner, status, value, name, country, \
+         CAST(SUM(n) AS BIGINT) AS n FROM tally \
+         GROUP BY dimension, partner, status, value, name, country";
     let mut counts = BTreeMap::new();
-    for (table, place) in [
-        ("booking_tally", "name, country"),
-        ("event_tally", "'' AS name, '' AS country"),
-    ] {
-        let group = if table == "booking_tally" {
-            ", name, country"
-        } else {
-            ""
-        };
-        let sql = format!(
-            "SELECT dimension, partner, status, value, {place}, \
-             CAST(SUM(n) AS BIGINT) AS n FROM {table} \
-             GROUP BY dimension, partner, status, value{group}"
-        );
-        for row in db
-            .query_all_raw(Statement::from_string(backend, sql))
-            .await
-            .expect("counters")
-        {
-            let get = |column: &str| row.try_get::<String>("", column).expect(column);
-            let n: i64 = row.try_get("", "n").expect("n");
-            if n != 0 {
-                let key = (
-                    table.to_owned(),
-                    get("dimension"),
-                    get("partner"),
-                    get("status"),
-                    get("value"),
-                    get("name"),
-                    get("country"),
-                );
-                counts.insert(key, n);
-            }
+    for row in db
+        .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .expect("counters")
+    {
+        let get = |column: &str| row.try_get::<String>("", column).expect(column);
+        let n: i64 = row.try_get("", "n").expect("n");
+        if n != 0 {
+            let key = (
+                get("dimension"),
+                get("partner"),
+                get("status"),
+                get("value"),
+                get("name"),
+                get("country"),
+            );
+            counts.insert(key, n);
         }
     }
     counts

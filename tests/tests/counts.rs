@@ -361,11 +361,13 @@ async fn every_count_equals_counting_the_rows_and_recount_repairs_tampered_count
 
     // Tampered with: counts drift from the rows, until `ingest recount`.
     app.db
-        .execute_unprepared("UPDATE booking_tally SET n = n + 3 WHERE dimension = 'destination'")
+        .execute_unprepared("UPDATE tally SET n = n + 3 WHERE dimension = 'destination'")
         .await
         .unwrap();
     app.db
-        .execute_unprepared("DELETE FROM event_tally WHERE status = 'applied'")
+        .execute_unprepared(
+            "DELETE FROM tally WHERE dimension IN ('type', 'received') AND status = 'applied'",
+        )
         .await
         .unwrap();
     assert!(!counter_problems(&app.db).await.is_empty());
@@ -396,7 +398,7 @@ async fn the_migration_fills_the_counters_from_rows_written_before_it() {
     migration::Migrator::down(&app.db, Some(1)).await.unwrap();
     let gone = app
         .db
-        .execute_unprepared("SELECT count(*) FROM booking_tally")
+        .execute_unprepared("SELECT count(*) FROM tally")
         .await;
     assert!(gone.is_err(), "the counters are gone before the migration");
     // And rows changed then, which nothing counted.

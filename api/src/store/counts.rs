@@ -1,8 +1,8 @@
 //! The filters of the analyst lists as criteria, and their counts: `totalCount`, the
 //! counts by status and by destination, the partners.
 //!
-//! Counts read the counters ingest keeps in each delivery's transaction
-//! (`booking_tally`, `event_tally`, described by the migration that creates them)
+//! Counts read the counters ingest keeps in each delivery's transaction (`tally`,
+//! described by the migration that creates it)
 //! wherever a filter is made of what they are keyed by; the other combinations count
 //! the rows through an index that bounds the scan. Which is which:
 //!
@@ -362,7 +362,7 @@ async fn bookings_per_status(
     };
     let statement = status_counts_sql(
         db.get_database_backend(),
-        ("booking_tally", "destination", equalities),
+        ("tally", "destination", equalities),
         "booking",
         plan,
     );
@@ -437,7 +437,7 @@ async fn destination_counters(
     sql.text = format!(
         "SELECT value, MAX(name) AS name, MAX(country) AS country, \
            CAST(SUM(n) AS BIGINT) AS n FROM (\
-           SELECT value, name, country, SUM(n) AS n FROM booking_tally \
+           SELECT value, name, country, SUM(n) AS n FROM tally \
            WHERE dimension = 'destination'{equalities} \
            GROUP BY value, name, country HAVING SUM(n) <> 0) AS places \
          GROUP BY value"
@@ -478,7 +478,7 @@ pub async fn events(db: &impl ConnectionTrait, criteria: &EventCriteria) -> Resu
     }
     let statement = status_counts_sql(
         db.get_database_backend(),
-        ("event_tally", "type", &equalities),
+        ("tally", "type", &equalities),
         "event",
         plan,
     );
@@ -496,10 +496,9 @@ pub async fn events(db: &impl ConnectionTrait, criteria: &EventCriteria) -> Resu
 pub async fn partners(db: &impl ConnectionTrait) -> Result<Vec<String>, DbErr> {
     let statement = Statement::from_string(
         db.get_database_backend(),
-        "SELECT partner FROM booking_tally WHERE dimension = 'destination' \
-           GROUP BY partner HAVING SUM(n) <> 0 \
-         UNION SELECT partner FROM event_tally WHERE dimension = 'type' \
-           GROUP BY partner HAVING SUM(n) <> 0 \
+        "SELECT DISTINCT partner FROM (SELECT partner FROM tally \
+           WHERE dimension IN ('destination', 'type') \
+           GROUP BY dimension, partner HAVING SUM(n) <> 0) AS counted \
          ORDER BY partner",
     );
     db.query_all_raw(statement)

@@ -1,14 +1,13 @@
-//! Upkeep of the counters the api's counts read (`booking_tally`, `event_tally`; the
-//! migration `m20261202_000002_counts` describes them), in the delivery's own
-//! transaction: a delivery collects what it changes in [`Counts`] and writes it just
-//! before commit, so the counters move exactly when the rows do.
+//! Upkeep of the counters the api's counts read (`tally`; the migration
+//! `m20261202_000002_counts` describes it), in the delivery's own transaction: a
+//! delivery collects what it changes in [`Counts`] and writes it just before commit,
+//! so the counters move exactly when the rows do.
 //!
-//! At most one statement per table, and only for a table whose counters change: a new
-//! event row is one upsert into `event_tally`; a new booking, or a booking whose
-//! status, destination, trip start day or booked day changed, adds one into
-//! `booking_tally`. Rows are written in one fixed order (booking counters before event
-//! counters, each sorted by key), so concurrent deliveries on PostgreSQL lock counter
-//! rows in the same order and never deadlock on them.
+//! One statement per delivery: an upsert of every key it moves — two for an event row
+//! written, three more for a booking created, six for a booking whose status,
+//! destination, trip start day or booked day changed (old key −1, new key +1). Keys
+//! are written sorted, so concurrent deliveries on PostgreSQL lock counter rows in the
+//! same order and never deadlock on them.
 
 use std::collections::BTreeMap;
 
@@ -22,25 +21,22 @@ use sea_orm::{ActiveEnum, ConnectionTrait, DatabaseBackend, DbErr, Statement, Va
 /// partner); a count sums at most this many rows per key.
 const SLOTS: i32 = 8;
 
-/// One `booking_tally` key: dimension, partner, status, value, name, country.
-type BookingKey = (&'static str, String, String, String, String, String);
-/// One `event_tally` key: dimension, partner, status, value.
-type EventKey = (&'static str, String, String, String);
+/// One counter key: dimension, partner, status, value, name, country (the last two
+/// only for destinations).
+type Key = (&'static str, String, String, String, String, String);
 
 /// The counter changes of one delivery.
 #[derive(Debug)]
 pub struct Counts {
     backend: DatabaseBackend,
-    bookings: BTreeMap<BookingKey, i64>,
-    events: BTreeMap<EventKey, i64>,
+    keys: BTreeMap<Key, i64>,
 }
 
 impl Counts {
     pub fn new(backend: DatabaseBackend) -> Self {
         Self {
             backend,
-            bookings: BTreeMap::new(),
-            events: BTreeMap::new(),
+            keys: BTreeMap::new(),
         }
     }
 
@@ -90,7 +86,7 @@ impl Counts {
                 name,
                 country,
             );
-            *self.bookings.entry(key).or_default() += delta;
+            *self.keys.entry(key).or_default() += delta;
         }
     }
 
@@ -114,101 +110,71 @@ impl Counts {
             ("type", event_type.to_owned()),
             ("received", self.day(Some(received_at))),
         ] {
-            let key = (dimension, partner.to_owned(), status.clone(), value);
-            *self.events.entry(key).or_default() += delta;
+            let key = (
+                dimension,
+                partner.to_owned(),
+                status.clone(),
+                value,
+                String::new(),
+                String::new(),
+            );
+            *self.keys.entry(key).or_default() += delta;
         }
     }
 
-    /// Writes the changes: one upsert per table that has any.
+    /// Writes the changes in one upsert (none when no key moved):
+    /// `INSERT … ON CONFLICT … DO UPDATE SET n = n + excluded.n`, keys sorted.
     ///
     /// # Errors
     /// When the database fails.
     pub async fn write<C: ConnectionTrait>(self, txn: &C) -> Result<(), DbErr> {
-        let backend = self.backend;
-        let bookings = self.bookings.into_iter().filter(|(_, n)| *n != 0).map(
-            |((dimension, partner, status, value, name, country), n)| {
-                (
-                    vec![
-                        dimension.into(),
-                        partner.into(),
-                        status.into(),
-                        value.into(),
-                        name.into(),
-                        country.into(),
-                    ],
-                    n,
-                )
-            },
-        );
-        let bookings = upsert(
-            backend,
-            "booking_tally",
-            &["dimension", "partner", "status", "value", "name", "country"],
-            bookings,
-        );
-        let events = self.events.into_iter().filter(|(_, n)| *n != 0).map(
-            |((dimension, partner, status, value), n)| {
-                (
-                    vec![
-                        dimension.into(),
-                        partner.into(),
-                        status.into(),
-                        value.into(),
-                    ],
-                    n,
-                )
-            },
-        );
-        let events = upsert(
-            backend,
-            "event_tally",
-            &["dimension", "partner", "status", "value"],
-            events,
-        );
-        for statement in [bookings, events].into_iter().flatten() {
-            txn.execute_raw(statement).await?;
+        let postgres = self.backend == DatabaseBackend::Postgres;
+        let slot = if postgres {
+            format!("pg_backend_pid() % {SLOTS}")
+        } else {
+            // One writer at a time: nothing to spread.
+            "0".to_owned()
+        };
+        let mut values: Vec<Value> = Vec::new();
+        let mut tuples = Vec::new();
+        for ((dimension, partner, status, value, name, country), n) in self.keys {
+            if n == 0 {
+                continue;
+            }
+            let mut tuple = Vec::with_capacity(8);
+            let row: [Value; 7] = [
+                dimension.into(),
+                partner.into(),
+                status.into(),
+                value.into(),
+                name.into(),
+                country.into(),
+                n.into(),
+            ];
+            for value in row {
+                values.push(value);
+                tuple.push(if postgres {
+                    format!("${}", values.len())
+                } else {
+                    "?".to_owned()
+                });
+            }
+            tuple.insert(6, slot.clone());
+            tuples.push(format!("({})", tuple.join(", ")));
         }
+        if tuples.is_empty() {
+            return Ok(());
+        }
+        let sql = format!(
+            "INSERT INTO tally (dimension, partner, status, value, name, country, slot, n) \
+             VALUES {} ON CONFLICT (dimension, partner, status, value, name, country, slot) \
+             DO UPDATE SET n = tally.n + excluded.n",
+            tuples.join(", ")
+        );
+        txn.execute_raw(Statement::from_sql_and_values(self.backend, sql, values))
+            .await?;
         Ok(())
     }
-}
-
-/// `INSERT … ON CONFLICT … DO UPDATE SET n = n + excluded.n` of `rows` (key values and
-/// the change), in the order given; `None` when there are none.
-fn upsert(
-    backend: DatabaseBackend,
-    table: &str,
-    key: &[&str],
-    rows: impl Iterator<Item = (Vec<Value>, i64)>,
-) -> Option<Statement> {
-    let slot = match backend {
-        DatabaseBackend::Postgres => format!("pg_backend_pid() % {SLOTS}"),
-        // One writer at a time: nothing to spread.
-        _ => "0".to_owned(),
-    };
-    let mut values: Vec<Value> = Vec::new();
-    let mut tuples = Vec::new();
-    for (key_values, n) in rows {
-        let mut tuple = Vec::with_capacity(key.len() + 2);
-        for value in key_values.into_iter().chain([n.into()]) {
-            values.push(value);
-            tuple.push(match backend {
-                DatabaseBackend::Postgres => format!("${}", values.len()),
-                _ => "?".to_owned(),
-            });
-        }
-        tuple.insert(key.len(), slot.clone());
-        tuples.push(format!("({})", tuple.join(", ")));
-    }
-    if tuples.is_empty() {
-        return None;
-    }
-    let columns = key.join(", ");
-    let sql = format!(
-        "INSERT INTO {table} ({columns}, slot, n) VALUES {} \
-         ON CONFLICT ({columns}, slot) DO UPDATE SET n = {table}.n + excluded.n",
-        tuples.join(", ")
-    );
-    Some(Statement::from_sql_and_values(backend, sql, values))
 }
 
 #[cfg(test)]
@@ -224,10 +190,10 @@ mod tests {
         counts.event("b", EventStatus::Applied, "x", at, 1);
         counts.event("a", EventStatus::Applied, "x", at, 1);
         let keys: Vec<_> = counts
-            .events
+            .keys
             .iter()
             .filter(|(_, n)| **n != 0)
-            .map(|((dimension, partner, status, _), _)| {
+            .map(|((dimension, partner, status, ..), _)| {
                 (*dimension, partner.as_str(), status.as_str())
             })
             .collect();
