@@ -4,6 +4,7 @@
 //! rules (`process`) apply it to the database. Every field is optional except the
 //! booking reference: a delivery states what it knows, and absent means "unchanged".
 
+use crate::validate::{E164Phone, Email, PlaceCode, ServiceNumber};
 use crate::{BookingStatus, PassengerType, SegmentKind, SegmentStatus};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
@@ -80,7 +81,7 @@ pub struct BookingChange {
 /// An airport, station or city.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Place {
-    pub code: Option<String>,
+    pub code: Option<PlaceCode>,
     pub name: Option<String>,
     pub country: Option<String>,
 }
@@ -90,8 +91,8 @@ pub struct Place {
 pub struct Customer {
     pub id: Option<String>,
     pub first_name: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
+    pub email: Option<Email>,
+    pub phone: Option<E164Phone>,
 }
 
 /// A person on the booking, matched across deliveries by `reference`.
@@ -103,8 +104,8 @@ pub struct PassengerChange {
     pub last_name: Option<String>,
     pub passenger_type: Option<PassengerType>,
     pub lead: Option<bool>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
+    pub email: Option<Email>,
+    pub phone: Option<E164Phone>,
 }
 
 /// One segment, matched across deliveries by `reference`.
@@ -121,7 +122,8 @@ pub struct SegmentChange {
     pub departure_at: Option<DateTime<Utc>>,
     pub arrival_at: Option<DateTime<Utc>>,
     pub carrier: Option<String>,
-    pub flight_number: Option<String>,
+    /// A flight number on a flight; a train, ship or transfer number elsewhere.
+    pub flight_number: Option<ServiceNumber>,
     pub cabin_class: Option<String>,
 }
 

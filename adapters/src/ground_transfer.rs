@@ -169,7 +169,7 @@ pub fn normalize(request: Request<'_>) -> Result<Delivery, AdapterError> {
             },
             departure_at: pickup,
             carrier: flight.as_ref().map(|f| f.carrier().to_owned()),
-            flight_number: flight.map(|f| f.into_inner()),
+            flight_number: flight.map(Into::into),
             ..SegmentChange::default()
         })
         .into_iter()

@@ -21,6 +21,7 @@ mod time;
 use crate::{BookingStatus, PassengerType, SegmentKind, SegmentStatus};
 
 use self::body::{read, Body};
+use crate::validate::ServiceNumber;
 use crate::adapter::{Adapter, BodyFormat, Topics};
 use crate::canonical::{
     Action, AdapterError, BookingChange, ChangeKind, Customer, Delivery, PassengerChange, Request,
@@ -112,7 +113,7 @@ fn change(topic: Topic, body: Body) -> BookingChange {
     let (carrier, flight_number) = match &body.flight {
         Some(flight) => (
             Some(flight.carrier().to_owned()),
-            Some(flight.clone().into_inner()),
+            Some(ServiceNumber::from(flight.clone())),
         ),
         None => (None, None),
     };

@@ -65,7 +65,7 @@ fn order_created_gives_a_confirmed_booking_with_everything_it_states() {
     assert!(origin.name.is_some(), "enriched from the airport dataset");
     assert_eq!(
         change.destination.and_then(|p| p.code),
-        Some("LHR".to_owned())
+        Some("LHR".into())
     );
     assert_eq!(
         (change.adults, change.children, change.infants),

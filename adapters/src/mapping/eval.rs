@@ -19,6 +19,9 @@ enum Out {
     Text(String),
     Count(i32),
     Time(DateTime<Utc>),
+    Code(IataCode),
+    Phone(E164Phone),
+    Email(Email),
     Flight(FlightNumber),
     Status(BookingStatus),
     SegmentStatus(SegmentStatus),
@@ -31,6 +34,7 @@ impl Out {
     fn same(&self, other: &Out) -> bool {
         match (self, other) {
             (Out::Text(a), Out::Text(b)) => a.eq_ignore_ascii_case(b),
+            (Out::Email(a), Out::Email(b)) => a.eq_ignore_ascii_case(b),
             _ => self == other,
         }
     }
@@ -351,7 +355,27 @@ impl<'a> Ctx<'a> {
     fn text_field(&mut self, f: &Field, here: Here<'a, '_>) -> Option<String> {
         match self.field(f, here)? {
             Out::Text(s) => Some(s),
-            Out::Flight(f) => Some(f.into_inner()),
+            _ => None,
+        }
+    }
+
+    fn email(&mut self, f: &Field, here: Here<'a, '_>) -> Option<Email> {
+        match self.field(f, here)? {
+            Out::Email(email) => Some(email),
+            _ => None,
+        }
+    }
+
+    fn phone(&mut self, f: &Field, here: Here<'a, '_>) -> Option<E164Phone> {
+        match self.field(f, here)? {
+            Out::Phone(phone) => Some(phone),
+            _ => None,
+        }
+    }
+
+    fn flight(&mut self, f: &Field, here: Here<'a, '_>) -> Option<FlightNumber> {
+        match self.field(f, here)? {
+            Out::Flight(flight) => Some(flight),
             _ => None,
         }
     }
@@ -374,7 +398,10 @@ impl<'a> Ctx<'a> {
         if !self.holds(&p.when, here) {
             return None;
         }
-        let code = self.text_field(&p.code, here);
+        let code = match self.field(&p.code, here) {
+            Some(Out::Code(code)) => Some(code),
+            _ => None,
+        };
         let name = self.text_field(&p.name, here);
         let country = self.text_field(&p.country, here);
         airports::place(code, name, country)
@@ -419,12 +446,10 @@ fn cut(s: &str) -> String {
 fn parse(ty: Ty, text: &str, zone: Option<Tz>, dates: bool, lenient: bool) -> Result<Out, String> {
     Ok(match ty {
         Ty::Text => Out::Text(text.to_owned()),
-        Ty::Code => Out::Text(IataCode::parse(text)?.into_inner()),
-        Ty::Phone if lenient => {
-            Out::Text(E164Phone::parse_formatted(&text.replace("(0)", ""))?.into_inner())
-        }
-        Ty::Phone => Out::Text(E164Phone::parse(text)?.into_inner()),
-        Ty::Email => Out::Text(Email::parse(text)?.into_inner()),
+        Ty::Code => Out::Code(IataCode::parse(text)?),
+        Ty::Phone if lenient => Out::Phone(E164Phone::parse_formatted(&text.replace("(0)", ""))?),
+        Ty::Phone => Out::Phone(E164Phone::parse(text)?),
+        Ty::Email => Out::Email(Email::parse(text)?),
         Ty::Count => Out::Count(
             text.trim()
                 .parse::<i64>()

@@ -66,10 +66,8 @@ pub(super) fn zone(reader: &Reader<'_>, path: &str) -> Option<Tz> {
 }
 
 /// An IATA location code at `path`, when it is one (Spotnana's `locationCode`).
-pub(super) fn location_code(reader: &Reader<'_>, path: &str) -> Option<String> {
-    text(reader, path)
-        .and_then(|code| IataCode::parse(&code).ok())
-        .map(IataCode::into_inner)
+pub(super) fn location_code(reader: &Reader<'_>, path: &str) -> Option<IataCode> {
+    text(reader, path).and_then(|code| IataCode::parse(&code).ok())
 }
 
 /// A `PostalAddress` as a place: its IATA `locationCode` (named from the airport dataset
@@ -110,7 +108,7 @@ pub(super) fn section_status(reader: &Reader<'_>, path: &str) -> Option<SegmentS
 }
 
 /// The first entry of the `PhoneNumber` list at `path` that can be written in E.164.
-pub(super) fn phone_list(reader: &Reader<'_>, path: &str) -> Option<String> {
+pub(super) fn phone_list(reader: &Reader<'_>, path: &str) -> Option<E164Phone> {
     let len = reader.get(path)?.as_array()?.len();
     (0..len).find_map(|index| phone_object(reader, &format!("{path}.{index}")))
 }
@@ -118,7 +116,7 @@ pub(super) fn phone_list(reader: &Reader<'_>, path: &str) -> Option<String> {
 /// A phone object (Spotnana's `PhoneNumber`, libphonenumber's fields) in E.164, or `None`
 /// when none of its forms is one: `e164`, then `countryCode` + `nationalNumber` (with the
 /// leading zeros libphonenumber keeps apart for Italian numbers), then `rawInput`.
-pub(super) fn phone_object(reader: &Reader<'_>, path: &str) -> Option<String> {
+pub(super) fn phone_object(reader: &Reader<'_>, path: &str) -> Option<E164Phone> {
     let field = |name: &str| text(reader, &format!("{path}.{name}"));
     let composed = field("countryCode")
         .zip(field("nationalNumber"))
@@ -143,19 +141,18 @@ pub(super) fn phone_object(reader: &Reader<'_>, path: &str) -> Option<String> {
         .into_iter()
         .flatten()
         .find_map(|candidate| E164Phone::parse_formatted(&candidate).ok())
-        .map(E164Phone::into_inner)
 }
 
 /// An e-mail address sent as text or as an object (`address`, `email`, `emailAddress` or
 /// `value`), dropped when it is not an address.
-pub(super) fn email_lenient(reader: &Reader<'_>, path: &str) -> Option<String> {
+pub(super) fn email_lenient(reader: &Reader<'_>, path: &str) -> Option<Email> {
     let raw = match reader.get(path)? {
         Value::Object(_) => ["address", "email", "emailAddress", "value"]
             .iter()
             .find_map(|key| text(reader, &format!("{path}.{key}")))?,
         _ => text(reader, path)?,
     };
-    Email::parse(&raw).ok().map(Email::into_inner)
+    Email::parse(&raw).ok()
 }
 
 #[cfg(test)]

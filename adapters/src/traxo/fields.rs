@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use crate::canonical::{Customer, PassengerChange, Place};
-use crate::validate::Reader;
+use crate::validate::{PlaceCode, Reader};
 
 /// Whether the value at `path` is a JSON object, recording why not.
 pub(super) fn object_at(reader: &mut Reader<'_>, path: &str, required: bool) -> bool {
@@ -26,7 +26,7 @@ pub(super) fn object_at(reader: &mut Reader<'_>, path: &str, required: bool) -> 
 
 /// A place from whatever parts are given; `None` when there are none.
 pub(super) fn plain_place(
-    code: Option<String>,
+    code: Option<PlaceCode>,
     name: Option<String>,
     country: Option<String>,
 ) -> Option<Place> {

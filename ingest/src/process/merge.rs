@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::canonical::{BookingChange, PassengerChange, Place, SegmentChange};
+use crate::validate::PlaceCode;
 
 /// How much of a change may be written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +31,21 @@ fn merge<T>(current: &mut Option<T>, new: Option<T>, mode: Mode) {
     }
 }
 
+/// A validated value of the change as the text its column stores: the one place values
+/// leave their types.
+fn text<T: AsRef<str>>(value: Option<&T>) -> Option<String> {
+    value.map(|v| v.as_ref().to_owned())
+}
+
+/// A stored place read back: columns hold what a change wrote, so the code parses.
+fn stored_place(code: Option<&String>, name: Option<&String>, country: Option<&String>) -> Place {
+    Place {
+        code: code.and_then(|c| PlaceCode::parse(c).ok()),
+        name: name.cloned(),
+        country: country.cloned(),
+    }
+}
+
 fn merge_place(
     code: &mut Option<String>,
     name: &mut Option<String>,
@@ -38,7 +54,7 @@ fn merge_place(
     mode: Mode,
 ) {
     if let Some(place) = place {
-        merge(code, place.code.clone(), mode);
+        merge(code, text(place.code.as_ref()), mode);
         merge(name, place.name.clone(), mode);
         merge(country, place.country.clone(), mode);
     }
@@ -130,8 +146,8 @@ pub fn apply_booking(
             customer.first_name.clone(),
             mode,
         );
-        merge(&mut b.customer_email, customer.email.clone(), mode);
-        merge(&mut b.customer_phone, customer.phone.clone(), mode);
+        merge(&mut b.customer_email, text(customer.email.as_ref()), mode);
+        merge(&mut b.customer_phone, text(customer.phone.as_ref()), mode);
     }
     if !change.extras.is_empty() {
         if !b.extras.is_object() {
@@ -240,7 +256,11 @@ fn merge_segment(row: &mut segment::Model, change: &SegmentChange, mode: Mode) {
     merge(&mut row.departure_at, change.departure_at, mode);
     merge(&mut row.arrival_at, change.arrival_at, mode);
     merge(&mut row.carrier, change.carrier.clone(), mode);
-    merge(&mut row.flight_number, change.flight_number.clone(), mode);
+    merge(
+        &mut row.flight_number,
+        text(change.flight_number.as_ref()),
+        mode,
+    );
     merge(&mut row.cabin_class, change.cabin_class.clone(), mode);
 }
 
@@ -338,8 +358,8 @@ pub fn apply_passengers(
 fn merge_passenger(row: &mut passenger::Model, change: &PassengerChange, mode: Mode) {
     merge(&mut row.first_name, change.first_name.clone(), mode);
     merge(&mut row.last_name, change.last_name.clone(), mode);
-    merge(&mut row.email, change.email.clone(), mode);
-    merge(&mut row.phone, change.phone.clone(), mode);
+    merge(&mut row.email, text(change.email.as_ref()), mode);
+    merge(&mut row.phone, text(change.phone.as_ref()), mode);
     if mode == Mode::Full {
         if let Some(kind) = change.passenger_type {
             row.passenger_type = kind.into();
@@ -389,10 +409,12 @@ pub fn summarise(b: &mut booking::Model, segments: &[segment::Model]) {
     let destinations: Vec<Place> = active
         .iter()
         .filter(|s| s.destination_code.is_some() || s.destination_name.is_some())
-        .map(|s| Place {
-            code: s.destination_code.clone(),
-            name: s.destination_name.clone(),
-            country: s.destination_country.clone(),
+        .map(|s| {
+            stored_place(
+                s.destination_code.as_ref(),
+                s.destination_name.as_ref(),
+                s.destination_country.as_ref(),
+            )
         })
         .collect();
     b.destinations = serde_json::to_value(&destinations).unwrap_or(Value::Array(Vec::new()));
@@ -400,38 +422,40 @@ pub fn summarise(b: &mut booking::Model, segments: &[segment::Model]) {
     let stated_destination =
         b.stated_destination_code.is_some() || b.stated_destination_name.is_some();
     let destination = if stated_destination {
-        Some(Place {
-            code: b.stated_destination_code.clone(),
-            name: b.stated_destination_name.clone(),
-            country: b.stated_destination_country.clone(),
-        })
+        Some(stored_place(
+            b.stated_destination_code.as_ref(),
+            b.stated_destination_name.as_ref(),
+            b.stated_destination_country.as_ref(),
+        ))
     } else {
         destinations.first().cloned()
     };
     let destination = destination.unwrap_or_default();
-    b.destination_code = destination.code;
+    b.destination_code = text(destination.code.as_ref());
     b.destination_name = destination.name;
     b.destination_country = destination.country;
 
     let stated_origin = b.stated_origin_code.is_some() || b.stated_origin_name.is_some();
     let origin = if stated_origin {
-        Place {
-            code: b.stated_origin_code.clone(),
-            name: b.stated_origin_name.clone(),
-            country: b.stated_origin_country.clone(),
-        }
+        stored_place(
+            b.stated_origin_code.as_ref(),
+            b.stated_origin_name.as_ref(),
+            b.stated_origin_country.as_ref(),
+        )
     } else {
         active
             .iter()
             .find(|s| s.origin_code.is_some() || s.origin_name.is_some())
-            .map(|s| Place {
-                code: s.origin_code.clone(),
-                name: s.origin_name.clone(),
-                country: s.origin_country.clone(),
+            .map(|s| {
+                stored_place(
+                    s.origin_code.as_ref(),
+                    s.origin_name.as_ref(),
+                    s.origin_country.as_ref(),
+                )
             })
             .unwrap_or_default()
     };
-    b.origin_code = origin.code;
+    b.origin_code = text(origin.code.as_ref());
     b.origin_name = origin.name;
     b.origin_country = origin.country;
 }
@@ -451,7 +475,7 @@ mod tests {
             sequence: Some(n),
             kind: Some(adapters::SegmentKind::Air),
             destination: Some(Place {
-                code: Some(dest.into()),
+                code: PlaceCode::parse(dest).ok(),
                 ..Place::default()
             }),
             departure_at: Some(at(dep)),

@@ -9,6 +9,7 @@ use crate::canonical::{
     Action, AdapterError, BookingChange, Customer, Delivery, FieldError, PassengerChange, Request,
     SegmentChange,
 };
+use crate::validate::ServiceNumber;
 
 const ROOT: &str = "";
 
@@ -191,8 +192,8 @@ pub(in super::super) fn normalize(
     let customer = Customer {
         id: ctx.text_field(&b.customer_id, here),
         first_name: ctx.text_field(&b.customer_first_name, here),
-        email: ctx.text_field(&b.customer_email, here),
-        phone: ctx.text_field(&b.customer_phone, here),
+        email: ctx.email(&b.customer_email, here),
+        phone: ctx.phone(&b.customer_phone, here),
     };
     change.customer = (customer != Customer::default()).then_some(customer);
     change.extras = extras(&mut ctx, here);
@@ -328,10 +329,7 @@ fn segments(
     }
     for (position, (value, path)) in elements(ctx, &spec.each).into_iter().enumerate() {
         let here = Here { value, path: &path };
-        let flight = match ctx.field(&spec.flight_number, here) {
-            Some(Out::Flight(f)) => Some(f),
-            _ => None,
-        };
+        let flight = ctx.flight(&spec.flight_number, here);
         let own_status = match ctx.field(&spec.status, here) {
             Some(Out::SegmentStatus(s)) => Some(s),
             _ => None,
@@ -367,7 +365,7 @@ fn segments(
             carrier: ctx
                 .text_field(&spec.carrier, here)
                 .or_else(|| flight.as_ref().map(|f| f.carrier().to_owned())),
-            flight_number: flight.map(|f| f.into_inner()),
+            flight_number: flight.map(ServiceNumber::from),
             cabin_class: ctx.text_field(&spec.cabin_class, here),
         };
         let says_something = segment.status.is_some()
@@ -413,8 +411,8 @@ fn passengers(ctx: &mut Ctx<'_>, spec: &PassengerSpec, out: &mut Vec<PassengerCh
                 Some(Out::Bool(b)) => Some(b),
                 _ => None,
             },
-            email: ctx.text_field(&spec.email, here),
-            phone: ctx.text_field(&spec.phone, here),
+            email: ctx.email(&spec.email, here),
+            phone: ctx.phone(&spec.phone, here),
         };
         if passenger.first_name.is_some()
             || passenger.last_name.is_some()
