@@ -78,12 +78,36 @@ pub struct BookingChange {
     pub extras: Map<String, Value>,
 }
 
-/// An airport, station or city.
+/// An airport, station or city. Also the shape ingest stores and the api serves (one
+/// object of the `destinations` column, the `origin_*`/`destination_*` columns).
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Place {
     pub code: Option<PlaceCode>,
     pub name: Option<String>,
     pub country: Option<String>,
+}
+
+impl Place {
+    /// A place from its three parts as stored; `None` when nothing at all is known
+    /// about it. A code that is blank (never written so) is no code.
+    pub fn from_parts(
+        code: Option<&str>,
+        name: Option<&str>,
+        country: Option<&str>,
+    ) -> Option<Self> {
+        let place = Self {
+            code: code.and_then(|c| PlaceCode::parse(c).ok()),
+            name: name.map(str::to_owned),
+            country: country.map(str::to_owned),
+        };
+        (code.is_some() || name.is_some() || country.is_some()).then_some(place)
+    }
+
+    /// Whether the place has a code or a name: what makes it a destination of the
+    /// trip summary.
+    pub fn is_named(&self) -> bool {
+        self.code.is_some() || self.name.is_some()
+    }
 }
 
 /// The customer behind a booking (contact data).

@@ -12,7 +12,6 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::canonical::{BookingChange, PassengerChange, Place, SegmentChange};
-use crate::validate::PlaceCode;
 
 /// How much of a change may be written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,15 +34,6 @@ fn merge<T>(current: &mut Option<T>, new: Option<T>, mode: Mode) {
 /// leave their types.
 fn text<T: AsRef<str>>(value: Option<&T>) -> Option<String> {
     value.map(|v| v.as_ref().to_owned())
-}
-
-/// A stored place read back: columns hold what a change wrote, so the code parses.
-fn stored_place(code: Option<&String>, name: Option<&String>, country: Option<&String>) -> Place {
-    Place {
-        code: code.and_then(|c| PlaceCode::parse(c).ok()),
-        name: name.cloned(),
-        country: country.cloned(),
-    }
 }
 
 fn merge_place(
@@ -408,62 +398,31 @@ pub fn summarise(b: &mut booking::Model, segments: &[segment::Model]) {
 
     let destinations: Vec<Place> = active
         .iter()
-        .filter(|s| s.destination_code.is_some() || s.destination_name.is_some())
-        .map(|s| {
-            stored_place(
-                s.destination_code.as_ref(),
-                s.destination_name.as_ref(),
-                s.destination_country.as_ref(),
-            )
-        })
+        .filter_map(|s| s.destination())
+        .filter(Place::is_named)
         .collect();
-    b.destinations = serde_json::to_value(&destinations).unwrap_or(Value::Array(Vec::new()));
+    b.set_destinations(&destinations);
 
-    let stated_destination =
-        b.stated_destination_code.is_some() || b.stated_destination_name.is_some();
-    let destination = if stated_destination {
-        Some(stored_place(
-            b.stated_destination_code.as_ref(),
-            b.stated_destination_name.as_ref(),
-            b.stated_destination_country.as_ref(),
-        ))
-    } else {
-        destinations.first().cloned()
-    };
-    let destination = destination.unwrap_or_default();
-    b.destination_code = text(destination.code.as_ref());
-    b.destination_name = destination.name;
-    b.destination_country = destination.country;
+    let destination = b
+        .stated_destination()
+        .filter(Place::is_named)
+        .or_else(|| destinations.first().cloned());
+    b.set_destination(destination);
 
-    let stated_origin = b.stated_origin_code.is_some() || b.stated_origin_name.is_some();
-    let origin = if stated_origin {
-        stored_place(
-            b.stated_origin_code.as_ref(),
-            b.stated_origin_name.as_ref(),
-            b.stated_origin_country.as_ref(),
-        )
-    } else {
+    let origin = b.stated_origin().filter(Place::is_named).or_else(|| {
         active
             .iter()
-            .find(|s| s.origin_code.is_some() || s.origin_name.is_some())
-            .map(|s| {
-                stored_place(
-                    s.origin_code.as_ref(),
-                    s.origin_name.as_ref(),
-                    s.origin_country.as_ref(),
-                )
-            })
-            .unwrap_or_default()
-    };
-    b.origin_code = text(origin.code.as_ref());
-    b.origin_name = origin.name;
-    b.origin_country = origin.country;
+            .filter_map(|s| s.origin())
+            .find(Place::is_named)
+    });
+    b.set_origin(origin);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::canonical::ChangeKind;
+    use crate::validate::PlaceCode;
 
     fn at(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()

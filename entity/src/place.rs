@@ -1,0 +1,101 @@
+//! The place shape, once: the kit's [`Place`] is what a change states, what the
+//! `destinations` column holds (a JSON array of it) and what the three
+//! `origin_*`/`destination_*` columns of a booking or segment spell out. Reading and
+//! writing those columns happens here.
+
+pub use adapters::canonical::Place;
+
+use serde::Deserialize;
+
+use crate::{booking, segment};
+
+/// A place as its three columns.
+fn columns(place: Option<Place>) -> (Option<String>, Option<String>, Option<String>) {
+    let place = place.unwrap_or_default();
+    (
+        place.code.map(|code| code.into_inner()),
+        place.name,
+        place.country,
+    )
+}
+
+impl booking::Model {
+    /// Where the trip begins (the summary).
+    pub fn origin(&self) -> Option<Place> {
+        Place::from_parts(
+            self.origin_code.as_deref(),
+            self.origin_name.as_deref(),
+            self.origin_country.as_deref(),
+        )
+    }
+
+    /// The main destination (the summary).
+    pub fn destination(&self) -> Option<Place> {
+        Place::from_parts(
+            self.destination_code.as_deref(),
+            self.destination_name.as_deref(),
+            self.destination_country.as_deref(),
+        )
+    }
+
+    /// Where the partner said the trip begins.
+    pub fn stated_origin(&self) -> Option<Place> {
+        Place::from_parts(
+            self.stated_origin_code.as_deref(),
+            self.stated_origin_name.as_deref(),
+            self.stated_origin_country.as_deref(),
+        )
+    }
+
+    /// The final destination the partner named.
+    pub fn stated_destination(&self) -> Option<Place> {
+        Place::from_parts(
+            self.stated_destination_code.as_deref(),
+            self.stated_destination_name.as_deref(),
+            self.stated_destination_country.as_deref(),
+        )
+    }
+
+    /// The active segments' destinations in sequence order (the summary).
+    ///
+    /// # Errors
+    /// When the column holds something other than a list of places.
+    pub fn destinations(&self) -> Result<Vec<Place>, serde_json::Error> {
+        Vec::<Place>::deserialize(&self.destinations)
+    }
+
+    pub fn set_origin(&mut self, place: Option<Place>) {
+        (self.origin_code, self.origin_name, self.origin_country) = columns(place);
+    }
+
+    pub fn set_destination(&mut self, place: Option<Place>) {
+        (
+            self.destination_code,
+            self.destination_name,
+            self.destination_country,
+        ) = columns(place);
+    }
+
+    pub fn set_destinations(&mut self, places: &[Place]) {
+        self.destinations =
+            serde_json::to_value(places).unwrap_or(serde_json::Value::Array(Vec::new()));
+    }
+}
+
+impl segment::Model {
+    pub fn origin(&self) -> Option<Place> {
+        Place::from_parts(
+            self.origin_code.as_deref(),
+            self.origin_name.as_deref(),
+            self.origin_country.as_deref(),
+        )
+    }
+
+    pub fn destination(&self) -> Option<Place> {
+        Place::from_parts(
+            self.destination_code.as_deref(),
+            self.destination_name.as_deref(),
+            self.destination_country.as_deref(),
+        )
+    }
+}
