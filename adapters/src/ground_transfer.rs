@@ -76,12 +76,6 @@ pub fn event_type(request: Request<'_>) -> Option<String> {
 /// [`AdapterError::Invalid`] with every failing field. Every topic is a booking
 /// reference, so no topic is unknown.
 pub fn normalize(request: Request<'_>) -> Result<Delivery, AdapterError> {
-    if !request.body.is_object() {
-        return Err(AdapterError::Invalid(vec![FieldError::new(
-            "$",
-            "must be a JSON object",
-        )]));
-    }
     if incident::is_incident(request.body) {
         return Ok(incident::ignored(request.body));
     }
@@ -206,7 +200,7 @@ fn read_action(r: &mut Reader<'_>) -> Option<(&'static str, UpdateAction)> {
         .find(|(name, _, _)| name.eq_ignore_ascii_case(&raw))
         .map(|(_, action, event_type)| (*event_type, *action));
     if found.is_none() {
-        let got: String = raw.chars().take(40).collect();
+        let got = crate::validate::clip(&raw);
         r.fail("action", format!("{ALLOWED} (got {got:?})"));
     }
     found

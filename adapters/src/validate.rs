@@ -80,7 +80,7 @@ impl IataCode {
         } else {
             Err(format!(
                 "must be a three-letter IATA code, e.g. LHR (got {:?})",
-                truncate(s)
+                clip(s)
             ))
         }
     }
@@ -146,7 +146,7 @@ impl FlightNumber {
         } else {
             Err(format!(
                 "must be a two-character airline designator and 1–4 digits, e.g. BA123 (got {:?})",
-                truncate(s)
+                clip(s)
             ))
         }
     }
@@ -315,7 +315,7 @@ fn parse_any_timestamp(s: &str, zone: Option<Tz>) -> Result<DateTime<Utc>, Strin
     .ok_or_else(|| {
         format!(
             "must be an ISO-8601 timestamp, e.g. 2024-02-09T08:21:41Z (got {:?})",
-            truncate(s)
+            clip(s)
         )
     })?;
     let zone = zone.ok_or("has no UTC offset and no time zone is known for it: send it in UTC, e.g. 2024-02-09T08:21:41Z")?;
@@ -333,8 +333,38 @@ pub fn parse_utc(s: &str) -> Result<DateTime<Utc>, String> {
     parse_timestamp(s, None)
 }
 
-fn truncate(s: &str) -> String {
+/// At most 40 characters of partner text, for error messages ("… (got \"…\")").
+pub fn clip(s: &str) -> String {
     s.chars().take(40).collect()
+}
+
+/// What kind of JSON value `value` is, for a message saying what came instead.
+pub fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "true or false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A JSON value as text, the way every reader takes text: a string trimmed (blank is
+/// absent), a number as its JSON text.
+///
+/// # Errors
+/// What is wrong: a string over [`MAX_TEXT_BYTES`], or a value of another type.
+pub fn text_of(value: &Value) -> Result<Option<String>, String> {
+    match value {
+        Value::String(s) if s.trim().is_empty() => Ok(None),
+        Value::String(s) if s.len() > MAX_TEXT_BYTES => {
+            Err(format!("must be at most {MAX_TEXT_BYTES} bytes long"))
+        }
+        Value::String(s) => Ok(Some(s.trim().to_owned())),
+        Value::Number(n) => Ok(Some(n.to_string())),
+        _ => Err("must be a string".to_owned()),
+    }
 }
 
 /// Longest text value a delivery may set (a name, a code, a comment): more is not a
@@ -528,19 +558,20 @@ impl<'a> Reader<'a> {
     /// A string field; empty strings count as absent. Numbers are accepted as their text
     /// (partners send ids both ways).
     pub fn string(&mut self, path: &str) -> Option<String> {
-        match self.get(path)? {
-            Value::String(s) if s.trim().is_empty() => None,
-            Value::String(s) if s.len() > MAX_TEXT_BYTES => {
-                self.fail(path, format!("must be at most {MAX_TEXT_BYTES} bytes long"));
-                None
-            }
-            Value::String(s) => Some(s.trim().to_owned()),
-            Value::Number(n) => Some(n.to_string()),
-            _ => {
-                self.fail(path, "must be a string");
+        match text_of(self.get(path)?) {
+            Ok(text) => text,
+            Err(message) => {
+                self.fail(path, message);
                 None
             }
         }
+    }
+
+    /// Text at `path` for an optional field that is dropped, not refused, when it is
+    /// absent, blank, too long or of another type.
+    pub fn text_or_none(&self, path: &str) -> Option<String> {
+        self.get(path)
+            .and_then(|value| text_of(value).ok().flatten())
     }
 
     /// A string field that must be present and non-empty.

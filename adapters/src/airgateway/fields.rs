@@ -73,7 +73,7 @@ fn first_placeholder(body: &Value) -> Option<String> {
         let text = value.as_str()?;
         let start = text.find("{{")?;
         let end = start + text[start..].find("}}")? + 2;
-        Some(text[start..end].chars().take(40).collect())
+        Some(crate::validate::clip(&text[start..end]))
     })
 }
 

@@ -118,12 +118,6 @@ fn phone(r: &mut Reader<'_>, field: &str, required: bool) -> Option<E164Phone> {
 /// # Errors
 /// [`AdapterError::Invalid`] with every failing field.
 pub(super) fn read(value: &Value, create: bool) -> Result<Body, AdapterError> {
-    if !value.is_object() {
-        return Err(AdapterError::Invalid(vec![FieldError::new(
-            "$",
-            "must be a JSON object",
-        )]));
-    }
     let platform = in_platform_format(value);
     let required = create && !platform;
     let mut r = Reader::new(value);

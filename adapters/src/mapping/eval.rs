@@ -9,7 +9,7 @@ use super::spec::*;
 use crate::airports;
 use crate::canonical::{FieldError, Place, Request};
 use crate::validate::{
-    check_year, parse_timestamp, E164Phone, Email, FlightNumber, IataCode, MAX_TEXT_BYTES,
+    check_year, clip, parse_timestamp, text_of, E164Phone, Email, FlightNumber, IataCode,
 };
 use crate::{BookingStatus, PassengerType, SegmentKind, SegmentStatus};
 
@@ -116,27 +116,27 @@ impl<'a> Ctx<'a> {
         .filter(|v| !v.is_null())
     }
 
-    /// A text value as `Reader::string` reads it: trimmed, blank is absent, numbers as text.
+    /// A text value as `Reader::string` reads it ([`text_of`]): trimmed, blank is absent,
+    /// numbers as text.
     fn text(&mut self, ptr: &Ptr, here: Here<'a, '_>, ty: Ty) -> Option<String> {
         if let Ptr::Topic = ptr {
             return self.topic.map(str::to_owned);
         }
         let name = self.name(ptr, here);
-        match self.lookup(ptr, here)? {
-            Value::String(s) if s.trim().is_empty() => None,
-            Value::String(s) if s.len() > MAX_TEXT_BYTES => {
-                self.fail(name, format!("must be at most {MAX_TEXT_BYTES} bytes long"));
+        let value = self.lookup(ptr, here)?;
+        match (value, text_of(value)) {
+            (Value::Bool(b), _) if ty == Ty::Bool => Some(b.to_string()),
+            (_, Ok(text)) => text,
+            (Value::String(_), Err(message)) => {
+                self.fail(name, message);
                 None
             }
-            Value::String(s) => Some(s.trim().to_owned()),
-            Value::Number(n) => Some(n.to_string()),
-            Value::Bool(b) if ty == Ty::Bool => Some(b.to_string()),
-            _ if ty == Ty::Count => {
+            (_, Err(_)) if ty == Ty::Count => {
                 self.fail(name, "must be a non-negative whole number");
                 None
             }
-            _ => {
-                self.fail(name, "must be a string");
+            (_, Err(message)) => {
+                self.fail(name, message);
                 None
             }
         }
@@ -435,11 +435,7 @@ pub(super) fn check_constant(ty: Ty, value: &Value) -> Result<(), String> {
 
 fn enum_value<T: serde::de::DeserializeOwned>(text: &str, all: &str) -> Result<T, String> {
     serde_json::from_value(Value::String(text.trim().to_ascii_uppercase()))
-        .map_err(|_| format!("must be one of {all} (got {:?})", cut(text)))
-}
-
-fn cut(s: &str) -> String {
-    s.chars().take(40).collect()
+        .map_err(|_| format!("must be one of {all} (got {:?})", clip(text)))
 }
 
 /// One text as a value of type `ty`, with the built-in adapters' validation.

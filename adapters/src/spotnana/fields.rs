@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::airports;
 use crate::canonical::Place;
-use crate::validate::{parse_timestamp, E164Phone, Email, IataCode, Reader, MAX_TEXT_BYTES};
+use crate::validate::{parse_timestamp, E164Phone, Email, IataCode, Reader};
 
 /// A date-time sent either as an ISO-8601 string or wrapped as `{"iso8601": "…"}`
 /// (Spotnana's `DateTimeOffset` / `DateTimeLocal`); local ones are read in `zone`.
@@ -51,13 +51,7 @@ pub(super) fn spotnana_time(s: &str, zone: Option<Tz>) -> Result<DateTime<Utc>, 
 /// Text at `path` (a string, or a number as its text) without recording anything when it
 /// is absent, empty, too long or of another type: for optional schema fields.
 pub(super) fn text(reader: &Reader<'_>, path: &str) -> Option<String> {
-    match reader.get(path)? {
-        Value::String(s) if !s.trim().is_empty() && s.len() <= MAX_TEXT_BYTES => {
-            Some(s.trim().to_owned())
-        }
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
+    reader.text_or_none(path)
 }
 
 /// An IANA time-zone id (`America/Los_Angeles`) at `path`; `None` when absent or unknown.

@@ -114,7 +114,3 @@ pub(super) fn present(reader: &Reader<'_>, path: &str) -> bool {
     }
 }
 
-/// At most 40 characters of partner text, for error messages.
-pub(super) fn clip(s: &str) -> String {
-    s.chars().take(40).collect()
-}

@@ -6,10 +6,10 @@ use serde_json::{json, Map, Value};
 use super::super::spec::*;
 use super::{present, Ctx, Here, Out};
 use crate::canonical::{
-    Action, AdapterError, BookingChange, Customer, Delivery, FieldError, PassengerChange, Request,
+    Action, AdapterError, BookingChange, Customer, Delivery, PassengerChange, Request,
     SegmentChange,
 };
-use crate::validate::ServiceNumber;
+use crate::validate::{clip, ServiceNumber};
 
 const ROOT: &str = "";
 
@@ -69,7 +69,7 @@ fn resolve(ctx: &mut Ctx<'_>) -> Result<Option<String>, AdapterError> {
                 Some(name) => {
                     let found = find(&name);
                     if found.is_none() {
-                        let got: String = name.chars().take(40).collect();
+                        let got = clip(&name);
                         ctx.fail(field, format!("must be one of {} (got {got:?})", listed()));
                     }
                     Ok(found)
@@ -109,7 +109,7 @@ fn template(text: &str, body: &Value) -> String {
         out.push_str(&rest[..start]);
         let pointer = &rest[start + 1..start + len];
         out.push_str(&match present(body.pointer(pointer)) {
-            Some(Value::String(s)) => s.chars().take(40).collect(),
+            Some(Value::String(s)) => clip(s),
             Some(Value::Number(n)) => n.to_string(),
             _ => "?".to_owned(),
         });
@@ -123,12 +123,6 @@ pub(in super::super) fn normalize(
     m: &Mapping,
     request: Request<'_>,
 ) -> Result<Delivery, AdapterError> {
-    if !request.body.is_object() {
-        return Err(AdapterError::Invalid(vec![FieldError::new(
-            "$",
-            "must be a JSON object",
-        )]));
-    }
     let mut ctx = Ctx::new(m, &request);
     let name = resolve(&mut ctx)?;
     let event = name.as_ref().and_then(|n| m.events.get(n));
@@ -212,7 +206,7 @@ pub(in super::super) fn normalize(
         let field = ctx.name(&check.field, here);
         if let Some(text) = ctx.text(&check.field, here, Ty::Text) {
             if !check.pattern.is_match(&text) {
-                let got: String = text.chars().take(40).collect();
+                let got = clip(&text);
                 ctx.fail(field, format!("{} (got {got:?})", check.message));
             }
         }
