@@ -119,6 +119,65 @@ pub struct Customer {
     pub phone: Option<E164Phone>,
 }
 
+impl Customer {
+    /// The customer a passenger is: their names and contact data, under the partner's
+    /// customer `id`.
+    pub fn of(id: Option<String>, passenger: &PassengerChange) -> Self {
+        Self {
+            id,
+            first_name: passenger.first_name.clone(),
+            email: passenger.email.clone(),
+            phone: passenger.phone.clone(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.id.is_none()
+            && self.first_name.is_none()
+            && self.email.is_none()
+            && self.phone.is_none()
+    }
+}
+
+/// The lead traveller of a format that names one person for the whole booking (Hahn
+/// Air, AirGateway, the ground-transfer marketplace, a Traxo trip): the same fields make
+/// the customer and the lead passenger.
+#[derive(Debug, Clone, Default)]
+pub struct Lead {
+    pub customer_id: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<Email>,
+    pub phone: Option<E164Phone>,
+    pub passenger_type: Option<PassengerType>,
+}
+
+impl Lead {
+    /// The customer, when the lead names one (an id, a first name, an e-mail or a
+    /// phone), and the lead passenger (reference `lead`), when a name, an e-mail or a
+    /// phone is known.
+    pub fn into_parts(self) -> (Option<Customer>, Option<PassengerChange>) {
+        let passenger = PassengerChange {
+            reference: "lead".to_owned(),
+            first_name: self.first_name,
+            last_name: self.last_name,
+            passenger_type: self.passenger_type,
+            lead: Some(true),
+            email: self.email,
+            phone: self.phone,
+        };
+        let customer = Customer::of(self.customer_id, &passenger);
+        let named = passenger.first_name.is_some()
+            || passenger.last_name.is_some()
+            || passenger.email.is_some()
+            || passenger.phone.is_some();
+        (
+            (!customer.is_empty()).then_some(customer),
+            named.then_some(passenger),
+        )
+    }
+}
+
 /// A person on the booking, matched across deliveries by `reference`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PassengerChange {

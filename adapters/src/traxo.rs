@@ -184,17 +184,20 @@ fn read_action(reader: &mut Reader<'_>, event: Event) -> Action {
             // The traveller the segment names (its member and lead passenger), so that a
             // reservation Traxo sends without its trip still says who travels.
             let (customer, passengers) = traveller(reader, "data.object");
-            BookingChange {
+            let mut change = BookingChange {
                 reference,
                 kind: Some(ChangeKind::Update),
                 segments: vec![segment],
                 customer,
                 passengers,
-                // A reservation filed under itself ends when its last segment is deleted;
-                // a trip ends only by its own status.
-                cancel_when_all_segments_cancelled: !under_trip,
                 ..BookingChange::default()
+            };
+            // A reservation filed under itself ends when its last segment is deleted;
+            // a trip ends only by its own status.
+            if !under_trip {
+                crate::cancellation::ends_with_its_segments(&mut change);
             }
+            change
         }
         // Handled above; kept so that the match stays exhaustive without a wildcard.
         Event::Email => BookingChange::default(),

@@ -9,6 +9,11 @@ use serde::Deserialize;
 
 use crate::{booking, segment};
 
+/// A place from its three columns.
+fn read(code: &Option<String>, name: &Option<String>, country: &Option<String>) -> Option<Place> {
+    Place::from_parts(code.as_deref(), name.as_deref(), country.as_deref())
+}
+
 /// A place as its three columns.
 fn columns(place: Option<Place>) -> (Option<String>, Option<String>, Option<String>) {
     let place = place.unwrap_or_default();
@@ -22,37 +27,33 @@ fn columns(place: Option<Place>) -> (Option<String>, Option<String>, Option<Stri
 impl booking::Model {
     /// Where the trip begins (the summary).
     pub fn origin(&self) -> Option<Place> {
-        Place::from_parts(
-            self.origin_code.as_deref(),
-            self.origin_name.as_deref(),
-            self.origin_country.as_deref(),
-        )
+        read(&self.origin_code, &self.origin_name, &self.origin_country)
     }
 
     /// The main destination (the summary).
     pub fn destination(&self) -> Option<Place> {
-        Place::from_parts(
-            self.destination_code.as_deref(),
-            self.destination_name.as_deref(),
-            self.destination_country.as_deref(),
+        read(
+            &self.destination_code,
+            &self.destination_name,
+            &self.destination_country,
         )
     }
 
     /// Where the partner said the trip begins.
     pub fn stated_origin(&self) -> Option<Place> {
-        Place::from_parts(
-            self.stated_origin_code.as_deref(),
-            self.stated_origin_name.as_deref(),
-            self.stated_origin_country.as_deref(),
+        read(
+            &self.stated_origin_code,
+            &self.stated_origin_name,
+            &self.stated_origin_country,
         )
     }
 
     /// The final destination the partner named.
     pub fn stated_destination(&self) -> Option<Place> {
-        Place::from_parts(
-            self.stated_destination_code.as_deref(),
-            self.stated_destination_name.as_deref(),
-            self.stated_destination_country.as_deref(),
+        read(
+            &self.stated_destination_code,
+            &self.stated_destination_name,
+            &self.stated_destination_country,
         )
     }
 
@@ -84,18 +85,14 @@ impl booking::Model {
 
 impl segment::Model {
     pub fn origin(&self) -> Option<Place> {
-        Place::from_parts(
-            self.origin_code.as_deref(),
-            self.origin_name.as_deref(),
-            self.origin_country.as_deref(),
-        )
+        read(&self.origin_code, &self.origin_name, &self.origin_country)
     }
 
     pub fn destination(&self) -> Option<Place> {
-        Place::from_parts(
-            self.destination_code.as_deref(),
-            self.destination_name.as_deref(),
-            self.destination_country.as_deref(),
+        read(
+            &self.destination_code,
+            &self.destination_name,
+            &self.destination_country,
         )
     }
 }

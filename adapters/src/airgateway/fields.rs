@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use serde_json::{Map, Value};
 
 use crate::airports;
-use crate::canonical::{Customer, PassengerChange, SegmentChange};
+use crate::canonical::{Customer, Lead, PassengerChange, SegmentChange};
 use crate::validate::{E164Phone, IataCode, Reader};
 
 /// Where the order id may be, in order of preference. The support articles (and
@@ -168,29 +168,24 @@ pub(super) fn contact(reader: &mut Reader<'_>) -> (Option<Customer>, Option<Pass
         Some(None) => (name.clone(), None),
         None => (None, None),
     };
-    let customer = Customer {
-        id: None,
-        first_name: first_name.clone(),
-        email: email.clone(),
-        phone: phone.clone(),
-    };
-    let lead = PassengerChange {
-        reference: "lead".to_owned(),
+    Lead {
+        customer_id: None,
         first_name,
         last_name,
-        passenger_type: None,
-        lead: Some(true),
         email,
         phone,
-    };
-    (Some(customer), Some(lead))
+        passenger_type: None,
+    }
+    .into_parts()
 }
 
 /// A status from the free-text `orderStatus` ("cancelled, on hold…"), only where its
 /// meaning is unambiguous.
 pub(super) fn status_from_order_status(text: &str) -> Option<BookingStatus> {
+    if crate::cancellation::says_cancelled(text) {
+        return Some(BookingStatus::Cancelled);
+    }
     match text.trim().to_ascii_lowercase().as_str() {
-        "cancelled" | "canceled" => Some(BookingStatus::Cancelled),
         "on hold" | "onhold" | "on_hold" => Some(BookingStatus::OnHold),
         "ticketed" => Some(BookingStatus::Ticketed),
         "confirmed" => Some(BookingStatus::Confirmed),

@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 
 use super::reference::EXTERNAL_REFERENCE;
 use super::*;
+use crate::canonical::{Customer, PassengerChange};
 
 /// The adapter as the receiver calls it: through [`crate::understand`], which checks
 /// the topic and the top-level object first.

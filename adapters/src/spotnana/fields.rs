@@ -14,6 +14,7 @@ use chrono_tz::Tz;
 use serde_json::Value;
 
 use crate::airports;
+use crate::cancellation::says_cancelled;
 use crate::canonical::Place;
 use crate::validate::{parse_timestamp, E164Phone, Email, IataCode, Reader};
 
@@ -90,10 +91,7 @@ pub(super) fn address_zone(reader: &Reader<'_>, address: &str) -> Option<Tz> {
 pub(super) fn section_status(reader: &Reader<'_>, path: &str) -> Option<SegmentStatus> {
     let status = text(reader, path)?.to_ascii_uppercase();
     Some(
-        if matches!(
-            status.as_str(),
-            "CANCELLED" | "CANCELED" | "CANCELLED_BY_VENDOR" | "VOIDED"
-        ) {
+        if says_cancelled(&status) || matches!(status.as_str(), "CANCELLED_BY_VENDOR" | "VOIDED") {
             SegmentStatus::Cancelled
         } else {
             SegmentStatus::Active

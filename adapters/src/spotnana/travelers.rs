@@ -72,12 +72,7 @@ pub(super) fn people(reader: &mut Reader<'_>) -> People {
     for t in travelers.into_iter().filter(Traveler::named) {
         let lead = passengers.is_empty();
         if lead {
-            customer = Some(Customer {
-                id: t.user_id.clone(),
-                first_name: t.passenger.first_name.clone(),
-                email: t.passenger.email.clone(),
-                phone: t.passenger.phone.clone(),
-            });
+            customer = Some(Customer::of(t.user_id.clone(), &t.passenger));
         }
         passengers.push(PassengerChange {
             lead: Some(lead),

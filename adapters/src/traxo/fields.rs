@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::canonical::{Customer, PassengerChange, Place};
+use crate::canonical::{Customer, Lead, PassengerChange, Place};
 use crate::validate::{PlaceCode, Reader};
 
 /// Whether the value at `path` is a JSON object, recording why not.
@@ -86,23 +86,14 @@ pub(super) fn traveller(
     let first_name = reader.string(&format!("{prefix}.first_name"));
     let last_name = reader.string(&format!("{prefix}.last_name"));
     let member_id = read_id(reader, &format!("{prefix}.member_id"), false);
-    let customer = (member_id.is_some() || first_name.is_some()).then(|| Customer {
-        id: member_id,
-        first_name: first_name.clone(),
-        ..Customer::default()
-    });
-    let passengers = if first_name.is_some() || last_name.is_some() {
-        vec![PassengerChange {
-            reference: "lead".to_owned(),
-            first_name,
-            last_name,
-            lead: Some(true),
-            ..PassengerChange::default()
-        }]
-    } else {
-        Vec::new()
-    };
-    (customer, passengers)
+    let (customer, lead) = Lead {
+        customer_id: member_id,
+        first_name,
+        last_name,
+        ..Lead::default()
+    }
+    .into_parts();
+    (customer, lead.into_iter().collect())
 }
 
 /// Whether `path` holds something other than `null` or a blank string.

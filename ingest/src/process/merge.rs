@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::canonical::{BookingChange, PassengerChange, Place, SegmentChange};
+use adapters::cancellation;
 
 /// How much of a change may be written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,7 +102,7 @@ pub fn apply_booking(
 ) {
     if mode == Mode::Full {
         if let Some(status) = change.status {
-            set_status(b, status.into());
+            set_status(b, status);
         }
         if let Some(at) = occurred_at {
             b.last_source_at = Some(b.last_source_at.map_or(at, |last| last.max(at)));
@@ -155,9 +156,9 @@ pub fn apply_booking(
 
 /// Status and marketing move together: a cancelled trip is never marketed, and only a
 /// newer event that revives the booking allows marketing again.
-fn set_status(b: &mut booking::Model, status: BookingStatus) {
-    b.status = status;
-    b.marketing_allowed = status != BookingStatus::Cancelled;
+fn set_status(b: &mut booking::Model, status: adapters::BookingStatus) {
+    b.status = status.into();
+    b.marketing_allowed = cancellation::marketing_allowed(status);
 }
 
 /// Merges segment changes into `segments` (all of the booking's stored rows); returns
@@ -360,20 +361,18 @@ fn merge_passenger(row: &mut passenger::Model, change: &PassengerChange, mode: M
     }
 }
 
-/// Cancels the booking when the change asks for it and no segment is left active
-/// (Hahn Air: cancelling every leg cancels the booking).
+/// Cancels the booking when it ends with its segments and none is left active
+/// ([`cancellation::cancelled_by_its_segments`]; Hahn Air: cancelling every leg cancels
+/// the booking).
 pub fn cancel_if_no_active_segment(
     b: &mut booking::Model,
     change: &BookingChange,
     segments: &[segment::Model],
     mode: Mode,
 ) {
-    let all_cancelled = !segments.is_empty()
-        && segments
-            .iter()
-            .all(|s| s.status == SegmentStatus::Cancelled);
-    if mode == Mode::Full && change.cancel_when_all_segments_cancelled && all_cancelled {
-        set_status(b, BookingStatus::Cancelled);
+    let statuses = segments.iter().map(|s| s.status.into());
+    if mode == Mode::Full && cancellation::cancelled_by_its_segments(change, statuses) {
+        set_status(b, adapters::BookingStatus::Cancelled);
     }
 }
 

@@ -5,6 +5,7 @@ use serde_json::{json, Map, Value};
 
 use super::super::spec::*;
 use super::{present, Ctx, Here, Out};
+use crate::cancellation;
 use crate::canonical::{
     Action, AdapterError, BookingChange, Customer, Delivery, PassengerChange, Request,
     SegmentChange,
@@ -162,7 +163,7 @@ pub(in super::super) fn normalize(
                     Some(Out::Status(s)) => Some(s),
                     _ => None,
                 },
-                None => ev.default_status(),
+                None => None,
             },
             None => None,
         },
@@ -177,12 +178,17 @@ pub(in super::super) fn normalize(
         bag_count: ctx.count(&b.bag_count, here),
         cabin_class: ctx.text_field(&b.cabin_class, here),
         replaces_segments: event.is_some_and(|e| e.replaces_segments),
-        cancel_when_all_segments_cancelled: b
-            .cancel_when_all_segments_cancelled
-            .as_ref()
-            .is_some_and(|w| ctx.holds(w, here)),
         ..BookingChange::default()
     };
+    if event.is_some_and(EventDef::cancels_the_booking) {
+        cancellation::cancel_booking(&mut change);
+    }
+    if b.cancel_when_all_segments_cancelled
+        .as_ref()
+        .is_some_and(|w| ctx.holds(w, here))
+    {
+        cancellation::ends_with_its_segments(&mut change);
+    }
     let customer = Customer {
         id: ctx.text_field(&b.customer_id, here),
         first_name: ctx.text_field(&b.customer_first_name, here),
