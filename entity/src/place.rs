@@ -24,21 +24,33 @@ fn columns(place: Option<Place>) -> (Option<String>, Option<String>, Option<Stri
     )
 }
 
+/// `origin()` and `destination()` of a row with `origin_*` and `destination_*` columns.
+macro_rules! ends {
+    ($($model:ty: $origin:literal, $destination:literal;)+) => {$(
+        impl $model {
+            #[doc = $origin]
+            pub fn origin(&self) -> Option<Place> {
+                read(&self.origin_code, &self.origin_name, &self.origin_country)
+            }
+
+            #[doc = $destination]
+            pub fn destination(&self) -> Option<Place> {
+                read(
+                    &self.destination_code,
+                    &self.destination_name,
+                    &self.destination_country,
+                )
+            }
+        }
+    )+};
+}
+
+ends! {
+    booking::Model: "Where the trip begins (the summary).", "The main destination (the summary).";
+    segment::Model: "Where the segment begins.", "Where the segment ends.";
+}
+
 impl booking::Model {
-    /// Where the trip begins (the summary).
-    pub fn origin(&self) -> Option<Place> {
-        read(&self.origin_code, &self.origin_name, &self.origin_country)
-    }
-
-    /// The main destination (the summary).
-    pub fn destination(&self) -> Option<Place> {
-        read(
-            &self.destination_code,
-            &self.destination_name,
-            &self.destination_country,
-        )
-    }
-
     /// Where the partner said the trip begins.
     pub fn stated_origin(&self) -> Option<Place> {
         read(
@@ -80,19 +92,5 @@ impl booking::Model {
     pub fn set_destinations(&mut self, places: &[Place]) {
         self.destinations =
             serde_json::to_value(places).unwrap_or(serde_json::Value::Array(Vec::new()));
-    }
-}
-
-impl segment::Model {
-    pub fn origin(&self) -> Option<Place> {
-        read(&self.origin_code, &self.origin_name, &self.origin_country)
-    }
-
-    pub fn destination(&self) -> Option<Place> {
-        read(
-            &self.destination_code,
-            &self.destination_name,
-            &self.destination_country,
-        )
     }
 }
