@@ -14,7 +14,7 @@
 //! - templates left unfilled (`{{agwID}}`): a body that then names no booking is refused
 //!   on `agwID`, saying so.
 
-mod events;
+pub(crate) mod events;
 mod fields;
 
 #[cfg(test)]
