@@ -3,6 +3,7 @@
 //! PostgreSQL database when `TEST_DATABASE_URL` is set.
 
 pub mod corpus;
+pub mod expected;
 pub mod live;
 pub mod partners;
 pub mod ws;
