@@ -9,7 +9,7 @@ use std::fmt;
 use std::panic::RefUnwindSafe;
 use std::sync::Arc;
 
-use crate::canonical::{AdapterError, Delivery, Request};
+use crate::canonical::{AdapterError, Delivery, FieldError, Request};
 use crate::{validate, BUILT_IN};
 
 /// The built-in adapter registered under `name`, as a registry entry.
@@ -49,8 +49,8 @@ pub trait Adapter: fmt::Debug + Send + Sync + RefUnwindSafe {
     /// delivery is archived under it (CONTRACT §5 rev. 2).
     fn event_type(&self, request: Request<'_>) -> Option<String>;
 
-    /// Understands one delivery whose topic is served. Call [`understand`], which checks
-    /// the topic and the bounds every adapter keeps.
+    /// Understands one delivery whose topic is served and whose body is an object. Call
+    /// [`understand`], which checks the topic, the body and the bounds every adapter keeps.
     ///
     /// # Errors
     /// [`AdapterError::Invalid`] with every failing field.
@@ -94,9 +94,9 @@ impl<A: Adapter + ?Sized> Adapter for &'static A {
 pub type SharedAdapter = Arc<dyn Adapter>;
 
 /// Understands one delivery with `adapter`: the checks every adapter shares, once.
-/// The topic must be one the adapter serves, the body must hold only values the
-/// database can store, and the result must keep the bounds of
-/// [`validate::check_bounds`].
+/// The topic must be one the adapter serves, the body must be a JSON object holding
+/// only values the database can store, and the result must keep the bounds of
+/// [`validate::check_bounds`]. Adapters read an object and need not check it again.
 ///
 /// # Errors
 /// [`AdapterError::UnknownTopic`] for a topic the adapter does not serve,
@@ -106,6 +106,15 @@ pub fn understand(adapter: &dyn Adapter, request: Request<'_>) -> Result<Deliver
         return Err(AdapterError::UnknownTopic(
             request.topic.unwrap_or_default().to_owned(),
         ));
+    }
+    if !request.body.is_object() {
+        return Err(AdapterError::Invalid(vec![FieldError::new(
+            "$",
+            format!(
+                "must be a JSON object (got {})",
+                validate::json_kind(request.body)
+            ),
+        )]));
     }
     validate::check_storable_json(request.body)?;
     let delivery = adapter.normalize(request)?;

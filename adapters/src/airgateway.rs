@@ -14,7 +14,7 @@
 //! - templates left unfilled (`{{agwID}}`): a body that then names no booking is refused
 //!   on `agwID`, saying so.
 
-mod events;
+pub(crate) mod events;
 mod fields;
 
 #[cfg(test)]
@@ -28,7 +28,7 @@ use self::events::Effect;
 use crate::adapter::{Adapter, Topics};
 use crate::airports;
 use crate::canonical::{
-    Action, AdapterError, BookingChange, ChangeKind, Delivery, FieldError, Request,
+    Action, AdapterError, BookingChange, ChangeKind, Delivery, Request,
 };
 use crate::validate::Reader;
 
@@ -55,12 +55,6 @@ pub fn event_type(request: Request<'_>) -> Option<String> {
 /// timestamp, count, phone or e-mail. An unknown event name is not an error.
 pub fn normalize(request: Request<'_>) -> Result<Delivery, AdapterError> {
     let body = request.body;
-    if !body.is_object() {
-        return Err(AdapterError::Invalid(vec![FieldError::new(
-            "body",
-            "must be a JSON object of AirGateway order fields",
-        )]));
-    }
     let mut reader = Reader::new(body);
     let event = event(&mut reader, request.topic);
     let reference = fields::reference(&mut reader, body);

@@ -10,6 +10,7 @@ use std::sync::LazyLock;
 use chrono_tz::Tz;
 
 use crate::canonical::Place;
+use crate::validate::{IataCode, PlaceCode};
 
 /// What the dataset knows about one airport.
 #[derive(Debug, Clone)]
@@ -65,7 +66,11 @@ pub fn time_zone(code: &str) -> Option<Tz> {
 
 /// A place for `code`, filling name and country from the dataset where the partner
 /// sent none.
-pub fn place(code: Option<String>, name: Option<String>, country: Option<String>) -> Option<Place> {
+pub fn place(
+    code: Option<IataCode>,
+    name: Option<String>,
+    country: Option<String>,
+) -> Option<Place> {
     if code.is_none() && name.is_none() && country.is_none() {
         return None;
     }
@@ -73,7 +78,7 @@ pub fn place(code: Option<String>, name: Option<String>, country: Option<String>
     Some(Place {
         name: name.or_else(|| known.map(|a| a.name.clone())),
         country: country.or_else(|| known.map(|a| a.country.clone())),
-        code,
+        code: code.map(PlaceCode::from),
     })
 }
 

@@ -4,6 +4,7 @@
 //! rules (`process`) apply it to the database. Every field is optional except the
 //! booking reference: a delivery states what it knows, and absent means "unchanged".
 
+use crate::validate::{E164Phone, Email, PlaceCode, ServiceNumber};
 use crate::{BookingStatus, PassengerType, SegmentKind, SegmentStatus};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
@@ -77,12 +78,36 @@ pub struct BookingChange {
     pub extras: Map<String, Value>,
 }
 
-/// An airport, station or city.
+/// An airport, station or city. Also the shape ingest stores and the api serves (one
+/// object of the `destinations` column, the `origin_*`/`destination_*` columns).
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Place {
-    pub code: Option<String>,
+    pub code: Option<PlaceCode>,
     pub name: Option<String>,
     pub country: Option<String>,
+}
+
+impl Place {
+    /// A place from its three parts as stored; `None` when nothing at all is known
+    /// about it. A code that is blank (never written so) is no code.
+    pub fn from_parts(
+        code: Option<&str>,
+        name: Option<&str>,
+        country: Option<&str>,
+    ) -> Option<Self> {
+        let place = Self {
+            code: code.and_then(|c| PlaceCode::parse(c).ok()),
+            name: name.map(str::to_owned),
+            country: country.map(str::to_owned),
+        };
+        (code.is_some() || name.is_some() || country.is_some()).then_some(place)
+    }
+
+    /// Whether the place has a code or a name: what makes it a destination of the
+    /// trip summary.
+    pub fn is_named(&self) -> bool {
+        self.code.is_some() || self.name.is_some()
+    }
 }
 
 /// The customer behind a booking (contact data).
@@ -90,8 +115,67 @@ pub struct Place {
 pub struct Customer {
     pub id: Option<String>,
     pub first_name: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
+    pub email: Option<Email>,
+    pub phone: Option<E164Phone>,
+}
+
+impl Customer {
+    /// The customer a passenger is: their names and contact data, under the partner's
+    /// customer `id`.
+    pub fn of(id: Option<String>, passenger: &PassengerChange) -> Self {
+        Self {
+            id,
+            first_name: passenger.first_name.clone(),
+            email: passenger.email.clone(),
+            phone: passenger.phone.clone(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.id.is_none()
+            && self.first_name.is_none()
+            && self.email.is_none()
+            && self.phone.is_none()
+    }
+}
+
+/// The lead traveller of a format that names one person for the whole booking (Hahn
+/// Air, AirGateway, the ground-transfer marketplace, a Traxo trip): the same fields make
+/// the customer and the lead passenger.
+#[derive(Debug, Clone, Default)]
+pub struct Lead {
+    pub customer_id: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<Email>,
+    pub phone: Option<E164Phone>,
+    pub passenger_type: Option<PassengerType>,
+}
+
+impl Lead {
+    /// The customer, when the lead names one (an id, a first name, an e-mail or a
+    /// phone), and the lead passenger (reference `lead`), when a name, an e-mail or a
+    /// phone is known.
+    pub fn into_parts(self) -> (Option<Customer>, Option<PassengerChange>) {
+        let passenger = PassengerChange {
+            reference: "lead".to_owned(),
+            first_name: self.first_name,
+            last_name: self.last_name,
+            passenger_type: self.passenger_type,
+            lead: Some(true),
+            email: self.email,
+            phone: self.phone,
+        };
+        let customer = Customer::of(self.customer_id, &passenger);
+        let named = passenger.first_name.is_some()
+            || passenger.last_name.is_some()
+            || passenger.email.is_some()
+            || passenger.phone.is_some();
+        (
+            (!customer.is_empty()).then_some(customer),
+            named.then_some(passenger),
+        )
+    }
 }
 
 /// A person on the booking, matched across deliveries by `reference`.
@@ -103,8 +187,8 @@ pub struct PassengerChange {
     pub last_name: Option<String>,
     pub passenger_type: Option<PassengerType>,
     pub lead: Option<bool>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
+    pub email: Option<Email>,
+    pub phone: Option<E164Phone>,
 }
 
 /// One segment, matched across deliveries by `reference`.
@@ -121,7 +205,8 @@ pub struct SegmentChange {
     pub departure_at: Option<DateTime<Utc>>,
     pub arrival_at: Option<DateTime<Utc>>,
     pub carrier: Option<String>,
-    pub flight_number: Option<String>,
+    /// A flight number on a flight; a train, ship or transfer number elsewhere.
+    pub flight_number: Option<ServiceNumber>,
     pub cabin_class: Option<String>,
 }
 

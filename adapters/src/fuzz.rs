@@ -117,19 +117,21 @@ fn field_name() -> impl Strategy<Value = String> {
     ]
 }
 
+/// The topics the adapters serve, from the table ([`BUILT_IN`]'s listed topics and
+/// AirGateway's event names), a ground-transfer booking reference, or any text.
 fn topic() -> impl Strategy<Value = Option<String>> {
+    let mut known: Vec<&'static str> = BUILT_IN
+        .iter()
+        .flat_map(|adapter| match adapter.topics() {
+            crate::Topics::Listed(names) => names.to_vec(),
+            crate::Topics::None | crate::Topics::Any => Vec::new(),
+        })
+        .chain(crate::airgateway::events::names())
+        .collect();
+    known.push("44225562");
     prop_oneof![
         Just(None),
-        prop::sample::select(vec![
-            "booking-create",
-            "booking-update",
-            "booking-cancel",
-            "OrderTicketed",
-            "OrderCanceled",
-            "AirlineNotification",
-            "44225562",
-        ])
-        .prop_map(|t| Some(t.to_owned())),
+        prop::sample::select(known).prop_map(|t| Some(t.to_owned())),
         ".{0,20}".prop_map(Some),
     ]
 }

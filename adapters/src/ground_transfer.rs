@@ -24,8 +24,8 @@ use serde_json::{Map, Value};
 use self::fields::{read_lead, read_pickup, read_services};
 use crate::adapter::{Adapter, Reply, Topics};
 use crate::canonical::{
-    Action, AdapterError, BookingChange, ChangeKind, Customer, Delivery, FieldError,
-    PassengerChange, Request, SegmentChange,
+    Action, AdapterError, BookingChange, ChangeKind, Delivery, FieldError, Request,
+    SegmentChange,
 };
 use crate::validate::Reader;
 
@@ -76,12 +76,6 @@ pub fn event_type(request: Request<'_>) -> Option<String> {
 /// [`AdapterError::Invalid`] with every failing field. Every topic is a booking
 /// reference, so no topic is unknown.
 pub fn normalize(request: Request<'_>) -> Result<Delivery, AdapterError> {
-    if !request.body.is_object() {
-        return Err(AdapterError::Invalid(vec![FieldError::new(
-            "$",
-            "must be a JSON object",
-        )]));
-    }
     if incident::is_incident(request.body) {
         return Ok(incident::ignored(request.body));
     }
@@ -118,45 +112,28 @@ pub fn normalize(request: Request<'_>) -> Result<Delivery, AdapterError> {
     if let Some(title) = &lead.title {
         extras.insert("title".to_owned(), Value::String(title.clone()));
     }
-    let (event_type, kind, status) = match action {
-        None => (
-            NEW_BOOKING,
-            ChangeKind::Create,
-            Some(BookingStatus::Confirmed),
-        ),
-        Some((name, UpdateAction::Amendment)) => (name, ChangeKind::Update, None),
+    let (event_type, kind, cancelled) = match action {
+        None => (NEW_BOOKING, ChangeKind::Create, false),
+        Some((name, UpdateAction::Amendment)) => (name, ChangeKind::Update, false),
         Some((name, UpdateAction::Cancellation)) => {
             if let Some(reason) = cancellation_reason {
                 extras.insert("cancellationReason".to_owned(), Value::String(reason));
             }
-            (name, ChangeKind::Update, Some(BookingStatus::Cancelled))
+            (name, ChangeKind::Update, true)
         }
     };
-    let customer = (lead.customer_id.is_some()
-        || lead.first_name.is_some()
-        || lead.phone.is_some())
-    .then(|| Customer {
-        id: lead.customer_id.clone(),
-        first_name: lead.first_name.clone(),
+    let (customer, lead) = crate::canonical::Lead {
+        customer_id: lead.customer_id,
+        first_name: lead.first_name,
+        last_name: lead.last_name,
         email: None,
-        phone: lead.phone.clone(),
-    });
-    let passengers =
-        (lead.first_name.is_some() || lead.last_name.is_some() || lead.phone.is_some())
-            .then(|| PassengerChange {
-                reference: "lead".to_owned(),
-                first_name: lead.first_name,
-                last_name: lead.last_name,
-                passenger_type: Some(PassengerType::Adult),
-                lead: Some(true),
-                email: None,
-                phone: lead.phone,
-            })
-            .into_iter()
-            .collect();
+        phone: lead.phone,
+        passenger_type: Some(PassengerType::Adult),
+    }
+    .into_parts();
+    let passengers = lead.into_iter().collect();
     // The one transfer; an update only touches it when it says something about it,
     // and a cancellation cancels it with the booking.
-    let cancelled = status == Some(BookingStatus::Cancelled);
     let segments = (create || cancelled || flight.is_some() || pickup.is_some())
         .then(|| SegmentChange {
             reference: reference.clone(),
@@ -169,25 +146,29 @@ pub fn normalize(request: Request<'_>) -> Result<Delivery, AdapterError> {
             },
             departure_at: pickup,
             carrier: flight.as_ref().map(|f| f.carrier().to_owned()),
-            flight_number: flight.map(|f| f.into_inner()),
+            flight_number: flight.map(Into::into),
             ..SegmentChange::default()
         })
         .into_iter()
         .collect();
+    let mut change = BookingChange {
+        reference,
+        kind: Some(kind),
+        status: create.then_some(BookingStatus::Confirmed),
+        customer,
+        passengers,
+        segments,
+        extras,
+        ..BookingChange::default()
+    };
+    if cancelled {
+        crate::cancellation::cancel_booking(&mut change);
+    }
     Ok(Delivery {
         event_type: event_type.to_owned(),
         idempotency_key: None,
         occurred_at: None,
-        action: Action::Apply(BookingChange {
-            reference,
-            kind: Some(kind),
-            status,
-            customer,
-            passengers,
-            segments,
-            extras,
-            ..BookingChange::default()
-        }),
+        action: Action::Apply(change),
         detail: None,
     })
 }
@@ -206,7 +187,7 @@ fn read_action(r: &mut Reader<'_>) -> Option<(&'static str, UpdateAction)> {
         .find(|(name, _, _)| name.eq_ignore_ascii_case(&raw))
         .map(|(_, action, event_type)| (*event_type, *action));
     if found.is_none() {
-        let got: String = raw.chars().take(40).collect();
+        let got = crate::validate::clip(&raw);
         r.fail("action", format!("{ALLOWED} (got {got:?})"));
     }
     found

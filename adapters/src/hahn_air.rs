@@ -21,9 +21,11 @@ mod time;
 use crate::{BookingStatus, PassengerType, SegmentKind, SegmentStatus};
 
 use self::body::{read, Body};
+use crate::cancellation;
+use crate::validate::ServiceNumber;
 use crate::adapter::{Adapter, BodyFormat, Topics};
 use crate::canonical::{
-    Action, AdapterError, BookingChange, ChangeKind, Customer, Delivery, PassengerChange, Request,
+    Action, AdapterError, BookingChange, ChangeKind, Delivery, Lead, Request,
     SegmentChange,
 };
 
@@ -81,28 +83,16 @@ pub fn normalize(request: Request<'_>) -> Result<Delivery, AdapterError> {
 /// The booking change a validated body describes.
 fn change(topic: Topic, body: Body) -> BookingChange {
     let create = topic == Topic::Create;
-    let customer = (body.customer_id.is_some()
-        || body.first_name.is_some()
-        || body.email.is_some()
-        || body.phone.is_some())
-    .then(|| Customer {
-        id: body.customer_id.clone(),
+    let (customer, lead) = Lead {
+        customer_id: body.customer_id.clone(),
         first_name: body.first_name.clone(),
+        last_name: None,
         email: body.email.clone(),
         phone: body.phone.clone(),
-    });
-    let passengers = (body.first_name.is_some() || body.email.is_some() || body.phone.is_some())
-        .then(|| PassengerChange {
-            reference: "lead".to_owned(),
-            first_name: body.first_name.clone(),
-            last_name: None,
-            passenger_type: Some(PassengerType::Adult),
-            lead: Some(true),
-            email: body.email.clone(),
-            phone: body.phone.clone(),
-        })
-        .into_iter()
-        .collect();
+        passenger_type: Some(PassengerType::Adult),
+    }
+    .into_parts();
+    let passengers = lead.into_iter().collect();
     // `pax` counts everyone on the booking; adults are what the children and infants leave.
     let adults = body.pax.map(|pax| {
         pax.saturating_sub(body.children.unwrap_or(0))
@@ -112,7 +102,7 @@ fn change(topic: Topic, body: Body) -> BookingChange {
     let (carrier, flight_number) = match &body.flight {
         Some(flight) => (
             Some(flight.carrier().to_owned()),
-            Some(flight.clone().into_inner()),
+            Some(ServiceNumber::from(flight.clone())),
         ),
         None => (None, None),
     };
@@ -137,12 +127,7 @@ fn change(topic: Topic, body: Body) -> BookingChange {
         } else {
             ChangeKind::Update
         }),
-        // Cancelling one leg cancels only its segment (below), not the booking.
-        status: match (topic, body.leg.is_some()) {
-            (Topic::Create, _) => Some(BookingStatus::Confirmed),
-            (Topic::Cancel, false) => Some(BookingStatus::Cancelled),
-            _ => None,
-        },
+        status: (topic == Topic::Create).then_some(BookingStatus::Confirmed),
         booked_at: body.booked_at,
         adults,
         children: body.children,
@@ -154,6 +139,10 @@ fn change(topic: Topic, body: Body) -> BookingChange {
         extras: body.extras,
         ..BookingChange::default()
     };
+    // Cancelling one leg cancels only its segment (below), not the booking.
+    if topic == Topic::Cancel && body.leg.is_none() {
+        cancellation::cancel_booking(&mut change);
+    }
     match body.leg {
         // A leg is one segment; the legs together decide the trip summary, and a booking
         // whose every leg is cancelled is cancelled. Two things only the platform's legs
@@ -174,7 +163,7 @@ fn change(topic: Topic, body: Body) -> BookingChange {
                 },
                 ..segment
             });
-            change.cancel_when_all_segments_cancelled = true;
+            cancellation::ends_with_its_segments(&mut change);
         }
         // A single-leg booking states its trip summary itself (CONTRACT §5: it wins). The
         // trip starts when the outbound flight leaves or, when only its arrival is known

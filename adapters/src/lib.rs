@@ -7,6 +7,7 @@
 
 pub mod adapter;
 pub mod airports;
+pub mod cancellation;
 pub mod canonical;
 mod kinds;
 pub mod validate;

@@ -53,12 +53,6 @@ pub fn event_type(request: Request<'_>) -> Option<String> {
 /// `payload.airPnr.legs.0.flights.1.origin`.
 pub fn normalize(request: Request<'_>) -> Result<Delivery, AdapterError> {
     let body = request.body;
-    if !body.is_object() {
-        return Err(invalid(
-            "body",
-            "must be a JSON object {event_type, operation, timestamp, payload}",
-        ));
-    }
     let key = EVENT_TYPE_KEYS
         .into_iter()
         .find(|key| body.get(key).is_some_and(|v| !v.is_null()))

@@ -28,13 +28,13 @@ mod tests;
 use crate::SegmentKind;
 use serde_json::Value;
 
-use self::fields::{clip, object_at, read_id, traveller};
+use self::fields::{object_at, read_id, traveller};
 use self::trip::{trip, with_owner};
 use crate::adapter::{Adapter, Topics};
 use crate::canonical::{
-    Action, AdapterError, BookingChange, ChangeKind, Delivery, FieldError, Request,
+    Action, AdapterError, BookingChange, ChangeKind, Delivery, Request,
 };
-use crate::validate::Reader;
+use crate::validate::{clip, Reader};
 
 /// What a Traxo event type asks of us.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,18 +109,9 @@ pub fn event_type(request: Request<'_>) -> Option<String> {
 /// Understands one Traxo delivery.
 ///
 /// # Errors
-/// [`AdapterError::UnknownTopic`] when a topic is given (Traxo has a single endpoint);
-/// [`AdapterError::Invalid`] with every failing field otherwise.
+/// [`AdapterError::Invalid`] with every failing field. (Traxo has a single endpoint: a
+/// topic is refused before, by [`crate::understand`].)
 pub fn normalize(request: Request<'_>) -> Result<Delivery, AdapterError> {
-    if let Some(topic) = request.topic {
-        return Err(AdapterError::UnknownTopic(topic.to_owned()));
-    }
-    if !request.body.is_object() {
-        return Err(AdapterError::Invalid(vec![FieldError::new(
-            "$",
-            "must be a JSON object {id, type, created, data}",
-        )]));
-    }
     let mut reader = Reader::new(request.body);
     let idempotency_key = read_id(&mut reader, "id", true);
     let event_type = reader.required_string("type");
@@ -193,17 +184,20 @@ fn read_action(reader: &mut Reader<'_>, event: Event) -> Action {
             // The traveller the segment names (its member and lead passenger), so that a
             // reservation Traxo sends without its trip still says who travels.
             let (customer, passengers) = traveller(reader, "data.object");
-            BookingChange {
+            let mut change = BookingChange {
                 reference,
                 kind: Some(ChangeKind::Update),
                 segments: vec![segment],
                 customer,
                 passengers,
-                // A reservation filed under itself ends when its last segment is deleted;
-                // a trip ends only by its own status.
-                cancel_when_all_segments_cancelled: !under_trip,
                 ..BookingChange::default()
+            };
+            // A reservation filed under itself ends when its last segment is deleted;
+            // a trip ends only by its own status.
+            if !under_trip {
+                crate::cancellation::ends_with_its_segments(&mut change);
             }
+            change
         }
         // Handled above; kept so that the match stays exhaustive without a wildcard.
         Event::Email => BookingChange::default(),

@@ -7,6 +7,65 @@ use serde_json::Value;
 
 use crate::canonical::{AdapterError, FieldError};
 
+/// The text behind each validated value: read as `&str` (`Deref`), written as `Display`
+/// and serialised as a plain JSON string (`ingest mapping check` prints them so). A value
+/// is made only by its `parse`; ingest turns it into text where it stores it.
+macro_rules! text_value {
+    ($($name:ident),+) => {$(
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            pub fn into_inner(self) -> String {
+                self.0
+            }
+        }
+
+        impl std::ops::Deref for $name {
+            type Target = str;
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
+
+        /// Test literals (`Some("BA123".into())`) go through the same check.
+        #[cfg(test)]
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                Self::parse(s).expect("a valid test value")
+            }
+        }
+    )+};
+}
+
+text_value!(
+    IataCode,
+    E164Phone,
+    FlightNumber,
+    Email,
+    PlaceCode,
+    ServiceNumber
+);
+
 /// A three-letter IATA location code, upper case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IataCode(String);
@@ -21,13 +80,9 @@ impl IataCode {
         } else {
             Err(format!(
                 "must be a three-letter IATA code, e.g. LHR (got {:?})",
-                truncate(s)
+                clip(s)
             ))
         }
-    }
-
-    pub fn into_inner(self) -> String {
-        self.0
     }
 }
 
@@ -65,10 +120,6 @@ impl E164Phone {
             .collect();
         Self::parse(&compact)
     }
-
-    pub fn into_inner(self) -> String {
-        self.0
-    }
 }
 
 /// A flight number: two-character airline designator then 1–4 digits, e.g. `BA123`.
@@ -95,7 +146,7 @@ impl FlightNumber {
         } else {
             Err(format!(
                 "must be a two-character airline designator and 1–4 digits, e.g. BA123 (got {:?})",
-                truncate(s)
+                clip(s)
             ))
         }
     }
@@ -103,10 +154,6 @@ impl FlightNumber {
     /// The airline designator (first two characters).
     pub fn carrier(&self) -> &str {
         &self.0[..2]
-    }
-
-    pub fn into_inner(self) -> String {
-        self.0
     }
 }
 
@@ -136,9 +183,82 @@ impl Email {
             Err("must be an e-mail address, e.g. ana@example.com".to_owned())
         }
     }
+}
 
-    pub fn into_inner(self) -> String {
-        self.0
+/// The code of a place: an IATA airport or city code, or a partner's own code for a
+/// station, port or city (Traxo rail and car `origin`, `pickup_city_code`), kept as sent.
+/// [`PlaceCode::is_iata`] tells which: a code is IATA when it has that form (three
+/// capital letters), so the stored text reads back as the same value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaceCode(String);
+
+impl PlaceCode {
+    /// A code of any form: trimmed, not blank, at most [`MAX_TEXT_BYTES`].
+    ///
+    /// # Errors
+    /// When `s` is blank or too long.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        non_blank(s).map(Self)
+    }
+
+    /// Whether the code has the form of an IATA code.
+    pub fn is_iata(&self) -> bool {
+        IataCode::parse(&self.0).is_ok_and(|code| code.0 == self.0)
+    }
+}
+
+impl From<IataCode> for PlaceCode {
+    fn from(code: IataCode) -> Self {
+        Self(code.0)
+    }
+}
+
+/// The stored place (`destinations` column) reads its code back as it was written.
+impl<'de> serde::Deserialize<'de> for PlaceCode {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Self::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The number of a service: a flight number, or a train, ship or transfer number that
+/// need not look like one (Spotnana rail `timetableId`, Traxo rail `flight_num`).
+/// [`ServiceNumber::flight`] gives the flight number when it is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceNumber(String);
+
+impl ServiceNumber {
+    /// A number of any form: trimmed, not blank, at most [`MAX_TEXT_BYTES`].
+    ///
+    /// # Errors
+    /// When `s` is blank or too long.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        non_blank(s).map(Self)
+    }
+
+    /// The number as a flight number, when it is one exactly as written.
+    pub fn flight(&self) -> Option<FlightNumber> {
+        FlightNumber::parse(&self.0)
+            .ok()
+            .filter(|flight| flight.0 == self.0)
+    }
+}
+
+impl From<FlightNumber> for ServiceNumber {
+    fn from(flight: FlightNumber) -> Self {
+        Self(flight.0)
+    }
+}
+
+/// `s` trimmed, when it is neither blank nor longer than [`MAX_TEXT_BYTES`].
+fn non_blank(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        Err("must not be blank".to_owned())
+    } else if s.len() > MAX_TEXT_BYTES {
+        Err(format!("must be at most {MAX_TEXT_BYTES} bytes long"))
+    } else {
+        Ok(s.to_owned())
     }
 }
 
@@ -195,7 +315,7 @@ fn parse_any_timestamp(s: &str, zone: Option<Tz>) -> Result<DateTime<Utc>, Strin
     .ok_or_else(|| {
         format!(
             "must be an ISO-8601 timestamp, e.g. 2024-02-09T08:21:41Z (got {:?})",
-            truncate(s)
+            clip(s)
         )
     })?;
     let zone = zone.ok_or("has no UTC offset and no time zone is known for it: send it in UTC, e.g. 2024-02-09T08:21:41Z")?;
@@ -213,8 +333,38 @@ pub fn parse_utc(s: &str) -> Result<DateTime<Utc>, String> {
     parse_timestamp(s, None)
 }
 
-fn truncate(s: &str) -> String {
+/// At most 40 characters of partner text, for error messages ("… (got \"…\")").
+pub fn clip(s: &str) -> String {
     s.chars().take(40).collect()
+}
+
+/// What kind of JSON value `value` is, for a message saying what came instead.
+pub fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "true or false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A JSON value as text, the way every reader takes text: a string trimmed (blank is
+/// absent), a number as its JSON text.
+///
+/// # Errors
+/// What is wrong: a string over [`MAX_TEXT_BYTES`], or a value of another type.
+pub fn text_of(value: &Value) -> Result<Option<String>, String> {
+    match value {
+        Value::String(s) if s.trim().is_empty() => Ok(None),
+        Value::String(s) if s.len() > MAX_TEXT_BYTES => {
+            Err(format!("must be at most {MAX_TEXT_BYTES} bytes long"))
+        }
+        Value::String(s) => Ok(Some(s.trim().to_owned())),
+        Value::Number(n) => Ok(Some(n.to_string())),
+        _ => Err("must be a string".to_owned()),
+    }
 }
 
 /// Longest text value a delivery may set (a name, a code, a comment): more is not a
@@ -307,20 +457,20 @@ pub fn check_bounds(delivery: &crate::canonical::Delivery) -> Result<(), Adapter
     b.year("tripEnd", change.trip_end);
     b.place("origin", change.origin.as_ref());
     b.place("destination", change.destination.as_ref());
-    b.text("cabinClass", change.cabin_class.as_ref());
+    b.text("cabinClass", change.cabin_class.as_deref());
     if let Some(c) = &change.customer {
-        b.text("customer.id", c.id.as_ref());
-        b.text("customer.firstName", c.first_name.as_ref());
-        b.text("customer.email", c.email.as_ref());
-        b.text("customer.phone", c.phone.as_ref());
+        b.text("customer.id", c.id.as_deref());
+        b.text("customer.firstName", c.first_name.as_deref());
+        b.text("customer.email", c.email.as_deref());
+        b.text("customer.phone", c.phone.as_deref());
     }
     for (n, p) in change.passengers.iter().enumerate() {
         let at = |field: &str| format!("passengers.{n}.{field}");
         b.reference(&at("reference"), &p.reference);
-        b.text(&at("firstName"), p.first_name.as_ref());
-        b.text(&at("lastName"), p.last_name.as_ref());
-        b.text(&at("email"), p.email.as_ref());
-        b.text(&at("phone"), p.phone.as_ref());
+        b.text(&at("firstName"), p.first_name.as_deref());
+        b.text(&at("lastName"), p.last_name.as_deref());
+        b.text(&at("email"), p.email.as_deref());
+        b.text(&at("phone"), p.phone.as_deref());
     }
     for (n, s) in change.segments.iter().enumerate() {
         let at = |field: &str| format!("segments.{n}.{field}");
@@ -329,9 +479,9 @@ pub fn check_bounds(delivery: &crate::canonical::Delivery) -> Result<(), Adapter
         b.place(&at("destination"), s.destination.as_ref());
         b.year(&at("departureAt"), s.departure_at);
         b.year(&at("arrivalAt"), s.arrival_at);
-        b.text(&at("carrier"), s.carrier.as_ref());
-        b.text(&at("flightNumber"), s.flight_number.as_ref());
-        b.text(&at("cabinClass"), s.cabin_class.as_ref());
+        b.text(&at("carrier"), s.carrier.as_deref());
+        b.text(&at("flightNumber"), s.flight_number.as_deref());
+        b.text(&at("cabinClass"), s.cabin_class.as_deref());
     }
     if b.errors.is_empty() {
         Ok(())
@@ -356,7 +506,7 @@ impl Bounds {
         }
     }
 
-    fn text(&mut self, field: &str, value: Option<&String>) {
+    fn text(&mut self, field: &str, value: Option<&str>) {
         if value.is_some_and(|v| v.len() > MAX_TEXT_BYTES) {
             self.errors.push(FieldError::new(
                 field,
@@ -367,9 +517,9 @@ impl Bounds {
 
     fn place(&mut self, field: &str, place: Option<&crate::canonical::Place>) {
         if let Some(p) = place {
-            self.text(&format!("{field}.code"), p.code.as_ref());
-            self.text(&format!("{field}.name"), p.name.as_ref());
-            self.text(&format!("{field}.country"), p.country.as_ref());
+            self.text(&format!("{field}.code"), p.code.as_deref());
+            self.text(&format!("{field}.name"), p.name.as_deref());
+            self.text(&format!("{field}.country"), p.country.as_deref());
         }
     }
 
@@ -408,19 +558,20 @@ impl<'a> Reader<'a> {
     /// A string field; empty strings count as absent. Numbers are accepted as their text
     /// (partners send ids both ways).
     pub fn string(&mut self, path: &str) -> Option<String> {
-        match self.get(path)? {
-            Value::String(s) if s.trim().is_empty() => None,
-            Value::String(s) if s.len() > MAX_TEXT_BYTES => {
-                self.fail(path, format!("must be at most {MAX_TEXT_BYTES} bytes long"));
-                None
-            }
-            Value::String(s) => Some(s.trim().to_owned()),
-            Value::Number(n) => Some(n.to_string()),
-            _ => {
-                self.fail(path, "must be a string");
+        match text_of(self.get(path)?) {
+            Ok(text) => text,
+            Err(message) => {
+                self.fail(path, message);
                 None
             }
         }
+    }
+
+    /// Text at `path` for an optional field that is dropped, not refused, when it is
+    /// absent, blank, too long or of another type.
+    pub fn text_or_none(&self, path: &str) -> Option<String> {
+        self.get(path)
+            .and_then(|value| text_of(value).ok().flatten())
     }
 
     /// A string field that must be present and non-empty.
@@ -485,19 +636,16 @@ impl<'a> Reader<'a> {
         self.parsed(path, required, |s| parse_timestamp(s, zone))
     }
 
-    pub fn iata(&mut self, path: &str, required: bool) -> Option<String> {
+    pub fn iata(&mut self, path: &str, required: bool) -> Option<IataCode> {
         self.parsed(path, required, IataCode::parse)
-            .map(IataCode::into_inner)
     }
 
-    pub fn phone(&mut self, path: &str, required: bool) -> Option<String> {
+    pub fn phone(&mut self, path: &str, required: bool) -> Option<E164Phone> {
         self.parsed(path, required, E164Phone::parse)
-            .map(E164Phone::into_inner)
     }
 
-    pub fn email(&mut self, path: &str, required: bool) -> Option<String> {
+    pub fn email(&mut self, path: &str, required: bool) -> Option<Email> {
         self.parsed(path, required, Email::parse)
-            .map(Email::into_inner)
     }
 
     pub fn flight_number(&mut self, path: &str, required: bool) -> Option<FlightNumber> {

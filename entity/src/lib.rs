@@ -6,7 +6,9 @@
 pub mod booking;
 pub mod event;
 pub mod passenger;
+mod place;
 pub mod segment;
 pub mod types;
 
+pub use place::Place;
 pub use types::{BookingStatus, EventStatus, PassengerType, SegmentKind, SegmentStatus};

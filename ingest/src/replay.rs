@@ -1,7 +1,9 @@
 //! `ingest replay`: re-applies archived events through the same adapter and rules.
 //!
-//! By default the `failed` ones; with `--partner` every event of that partner. The
-//! event rows are updated in place, so replaying twice gives the same result as once.
+//! By default the `failed` ones; with `--partner` every event of that partner. Each
+//! event's partner is looked up in the registry, as the webhook does, so a partner's
+//! adapter — built in or a mapping — is the one in force. The event rows are updated in
+//! place, so replaying twice gives the same result as once.
 
 use anyhow::Context;
 use entity::{event, EventStatus};
@@ -12,6 +14,7 @@ use uuid::Uuid;
 use crate::config::Config;
 use crate::intake::{self, Verdict};
 use crate::process::{Processor, Receipt};
+use crate::registry::Registry;
 
 /// Counts of what the replay did, by resulting event status.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -33,8 +36,9 @@ pub enum Selection {
 /// The command: connects, replays with a progress bar, prints a summary.
 ///
 /// # Errors
-/// When the database cannot be reached.
+/// When the partner registry does not load or the database cannot be reached.
 pub async fn run(config: &Config, partner: Option<&str>) -> anyhow::Result<()> {
+    let registry = Registry::load(&config.partners_config)?;
     let db = common::db::connect(
         &config.database_url,
         crate::pool_size(&config.database_url, 2),
@@ -42,7 +46,7 @@ pub async fn run(config: &Config, partner: Option<&str>) -> anyhow::Result<()> {
     .await?;
     let processor = Processor::new(db);
     let selection = partner.map_or(Selection::Failed, |p| Selection::Partner(p.to_owned()));
-    let summary = replay(&processor, &selection, true).await?;
+    let summary = replay(&processor, &registry, &selection, true).await?;
     println!(
         "replayed: {} applied, {} stale, {} ignored, {} rejected, {} still failed",
         summary.applied, summary.stale, summary.ignored, summary.rejected, summary.failed
@@ -56,6 +60,7 @@ pub async fn run(config: &Config, partner: Option<&str>) -> anyhow::Result<()> {
 /// Database errors while listing or loading events.
 pub async fn replay(
     processor: &Processor,
+    registry: &Registry,
     selection: &Selection,
     show_progress: bool,
 ) -> anyhow::Result<Summary> {
@@ -93,7 +98,7 @@ pub async fn replay(
         else {
             continue;
         };
-        let status = replay_one(processor, &row).await;
+        let status = replay_one(processor, registry, &row).await;
         match status {
             EventStatus::Applied => summary.applied += 1,
             EventStatus::Stale => summary.stale += 1,
@@ -107,15 +112,22 @@ pub async fn replay(
     Ok(summary)
 }
 
-/// Re-applies one archived event through the webhook's intake pipeline; returns the
-/// status it ends with.
-pub async fn replay_one(processor: &Processor, row: &event::Model) -> EventStatus {
-    let Some(adapter) = adapters::built_in(&row.adapter) else {
+/// Re-applies one archived event through the webhook's intake pipeline, with the
+/// adapter the registry gives its partner; returns the status it ends with. An event of a
+/// partner the registry no longer has is left as it is, and counts as failed.
+pub async fn replay_one(
+    processor: &Processor,
+    registry: &Registry,
+    row: &event::Model,
+) -> EventStatus {
+    let Some(partner) = registry.get(&row.partner) else {
+        tracing::warn!(event_id = %row.id, partner = %row.partner, "replay: the partner is not in the registry");
         return EventStatus::Failed;
     };
+    let adapter = &partner.adapter;
     let receipt = Receipt {
         partner: &row.partner,
-        adapter: &row.adapter,
+        adapter: adapter.name(),
         topic: row.topic.as_deref(),
         content_type: row.content_type.as_deref(),
         raw_body: &row.raw_body,
@@ -123,7 +135,7 @@ pub async fn replay_one(processor: &Processor, row: &event::Model) -> EventStatu
         fallback_key: row.idempotency_key.clone(),
         replay_of: Some(row.id),
     };
-    let verdict = intake::run(processor, &*adapter, &receipt).await;
+    let verdict = intake::run(processor, &**adapter, &receipt).await;
     if let Verdict::Failed { .. } | Verdict::Unavailable = verdict {
         tracing::warn!(event_id = %row.id, "replay failed");
     }

@@ -4,6 +4,7 @@
 
 pub mod corpus;
 pub mod counts;
+pub mod expected;
 pub mod live;
 pub mod partners;
 pub mod ws;

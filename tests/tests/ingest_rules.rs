@@ -508,18 +508,29 @@ async fn replay_reapplies_failed_events_idempotently() {
     booking.into_active_model().delete(&app.db).await.unwrap();
 
     let processor = ingest::process::Processor::new(app.db.clone());
-    let summary = ingest::replay::replay(&processor, &ingest::replay::Selection::Failed, false)
-        .await
-        .unwrap();
+    let registry = app.ingest_state.registry.current();
+    let summary = ingest::replay::replay(
+        &processor,
+        &registry,
+        &ingest::replay::Selection::Failed,
+        false,
+    )
+    .await
+    .unwrap();
     assert_eq!(summary.applied, 1);
     let booking = app
         .booking("hahn-air", "HA7Q2K9")
         .await
         .expect("re-applied");
     assert_eq!(booking.destination_code.as_deref(), Some("LIS"));
-    let again = ingest::replay::replay(&processor, &ingest::replay::Selection::Failed, false)
-        .await
-        .unwrap();
+    let again = ingest::replay::replay(
+        &processor,
+        &registry,
+        &ingest::replay::Selection::Failed,
+        false,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         again,
         ingest::replay::Summary::default(),
@@ -527,6 +538,7 @@ async fn replay_reapplies_failed_events_idempotently() {
     );
     let all = ingest::replay::replay(
         &processor,
+        &registry,
         &ingest::replay::Selection::Partner("hahn-air".into()),
         false,
     )

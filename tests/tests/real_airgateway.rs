@@ -4,21 +4,13 @@
 //! credentials, the resulting booking checked field by field in the database. Payloads
 //! about one order are posted in the order AirGateway would send them.
 
-use chrono::{DateTime, Utc};
 use entity::{booking, event, BookingStatus, EventStatus, SegmentKind, SegmentStatus};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{json, Value};
 use tests::corpus::{real, shared};
+use tests::expected::{self, at, some};
 use tests::{partners, spawn_app, Reply, TestApp};
 use uuid::Uuid;
-
-fn at(s: &str) -> DateTime<Utc> {
-    s.parse().expect("a test timestamp")
-}
-
-fn some(s: &str) -> Option<String> {
-    Some(s.to_owned())
-}
 
 fn corpus(name: &str) -> String {
     real(&format!("airgateway/{name}"))
@@ -32,8 +24,7 @@ async fn deliver(app: &TestApp, topic: Option<&str>, body: &str) -> Reply {
 
 /// An applied delivery's ids: `{"status":"applied","eventId","bookingId"}` exactly.
 fn applied(reply: &Reply) -> (Uuid, Uuid) {
-    assert_eq!(reply.status, 200, "{:?}", reply.json);
-    assert_eq!(reply.json["status"], "applied", "{:?}", reply.json);
+    let ids = expected::applied(reply);
     let keys: Vec<&str> = reply
         .json
         .as_object()
@@ -42,13 +33,7 @@ fn applied(reply: &Reply) -> (Uuid, Uuid) {
         .map(String::as_str)
         .collect();
     assert_eq!(keys.len(), 3, "{:?}", reply.json);
-    let id = |key: &str| -> Uuid {
-        reply.json[key]
-            .as_str()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| panic!("{key} is a uuid: {:?}", reply.json))
-    };
-    (id("eventId"), id("bookingId"))
+    ids
 }
 
 async fn event(app: &TestApp, id: Uuid) -> event::Model {

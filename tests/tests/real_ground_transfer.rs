@@ -5,18 +5,15 @@
 //! (the marketplace's `PATCH /v2/bookings/:bookingReference`), the reply and the
 //! resulting booking checked field by field in the database.
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use entity::{
     booking, event, BookingStatus, EventStatus, PassengerType, SegmentKind, SegmentStatus,
 };
 use serde_json::{json, Value};
 use tests::corpus::real;
+use tests::expected::{self, at};
 use tests::{partners, read, sign_standard_webhook, spawn_app, Auth, Reply, TestApp};
 use uuid::Uuid;
-
-fn at(s: &str) -> DateTime<Utc> {
-    s.parse().expect("a test timestamp")
-}
 
 fn corpus(name: &str) -> String {
     real(&format!("ground_transfer/{name}"))
@@ -81,13 +78,7 @@ fn created(reply: &Reply) -> (Uuid, Uuid) {
         reply.json["supplierBookingId"], reply.json["bookingId"],
         "our booking id is the supplier's booking id"
     );
-    let id = |key: &str| -> Uuid {
-        reply.json[key]
-            .as_str()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| panic!("{key} is a uuid: {:?}", reply.json))
-    };
-    (id("eventId"), id("bookingId"))
+    expected::applied(reply)
 }
 
 /// An update's reply: 204 without a body.

@@ -12,6 +12,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use entity::{booking, passenger, segment, EventStatus};
 use serde_json::{json, Value};
+use tests::expected::applied;
 use tests::{corpus, partners, read, spawn_app, Auth, Reply, TestApp};
 use uuid::Uuid;
 
@@ -45,14 +46,7 @@ async fn post(app: &TestApp, topic: &str, file: &str) -> Reply {
 async fn apply(app: &TestApp, topic: &str, file: &str) -> Uuid {
     let reply = post(app, topic, file).await;
     assert_eq!(reply.status, 200, "{file}: {:?}", reply.json);
-    assert_eq!(reply.json["status"], "applied", "{file}: {:?}", reply.json);
-    let id = |key: &str| -> Uuid {
-        reply.json[key]
-            .as_str()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| panic!("{file}: {key} in {:?}", reply.json))
-    };
-    let (event_id, booking_id) = (id("eventId"), id("bookingId"));
+    let (event_id, booking_id) = applied(&reply);
     let event = app
         .events()
         .await

@@ -13,9 +13,10 @@
 //! Places known by an IATA code are named after their airport (README *Airports*), so
 //! their expected names are the dataset's.
 
-use chrono::{DateTime, Utc};
 use entity::{booking, BookingStatus, EventStatus, PassengerType, SegmentKind, SegmentStatus};
-use serde_json::Value;
+use tests::expected::{
+    airport, applied, at, destinations, named, nowhere, time, uuid, Ends, Place,
+};
 use tests::{corpus, partners, spawn_app, Reply, TestApp};
 use uuid::Uuid;
 
@@ -25,20 +26,6 @@ use uuid::Uuid;
 /// POSTs a delivery with a fresh token from Spotnana's client credentials.
 async fn deliver(app: &TestApp, body: &str) -> Reply {
     app.post("spotnana", body, partners::spotnana()).await
-}
-
-/// The reply of an applied delivery; returns (event id, booking id).
-fn applied(reply: &Reply) -> (Uuid, Uuid) {
-    assert_eq!(reply.status, 200, "{:?}", reply.json);
-    assert_eq!(reply.json["status"], "applied", "{:?}", reply.json);
-    (uuid(&reply.json["eventId"]), uuid(&reply.json["bookingId"]))
-}
-
-fn uuid(value: &Value) -> Uuid {
-    value
-        .as_str()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("not a uuid: {value}"))
 }
 
 /// A file of the repository's corpus, delivered and applied; returns the booking id.
@@ -66,37 +53,6 @@ async fn event(app: &TestApp, id: Uuid) -> entity::event::Model {
 
 // ---------------------------------------------------------------------------------------
 // Expectations
-
-fn at(s: &str) -> DateTime<Utc> {
-    s.parse().expect("a test timestamp")
-}
-
-fn time(s: Option<&str>) -> Option<DateTime<Utc>> {
-    s.map(at)
-}
-
-/// A place as stored: (code, name, country).
-type Place = (Option<String>, Option<String>, Option<String>);
-
-/// An airport: its code, the dataset's name for it, and `country`.
-fn airport(code: &str, country: &str) -> Place {
-    let name = ingest::airports::lookup(code).map(|a| a.name.clone());
-    assert!(name.is_some(), "{code} is in the airport dataset");
-    (Some(code.to_owned()), name, Some(country.to_owned()))
-}
-
-/// A place as the partner names it.
-fn named(code: Option<&str>, name: &str, country: &str) -> Place {
-    (
-        code.map(str::to_owned),
-        Some(name.to_owned()),
-        Some(country.to_owned()),
-    )
-}
-
-fn nowhere() -> Place {
-    (None, None, None)
-}
 
 struct Segment {
     reference: &'static str,
@@ -154,35 +110,9 @@ async fn assert_booking(app: &TestApp, reference: &str, expected: Expected) -> b
         (time(expected.trip.0), time(expected.trip.1)),
         "trip start and end"
     );
-    assert_eq!(
-        (
-            b.origin_code.clone(),
-            b.origin_name.clone(),
-            b.origin_country.clone()
-        ),
-        expected.origin,
-        "origin"
-    );
-    assert_eq!(
-        (
-            b.destination_code.clone(),
-            b.destination_name.clone(),
-            b.destination_country.clone()
-        ),
-        expected.destination,
-        "destination"
-    );
-    let destinations: Vec<Place> = b
-        .destinations
-        .as_array()
-        .expect("destinations is a list")
-        .iter()
-        .map(|p| {
-            let text = |key: &str| p[key].as_str().map(str::to_owned);
-            (text("code"), text("name"), text("country"))
-        })
-        .collect();
-    assert_eq!(destinations, expected.destinations, "destinations");
+    assert_eq!(b.origin_place(), expected.origin, "origin");
+    assert_eq!(b.destination_place(), expected.destination, "destination");
+    assert_eq!(destinations(&b), expected.destinations, "destinations");
     assert_eq!(
         (b.adults, b.children, b.infants),
         expected.counts,
@@ -208,16 +138,8 @@ async fn assert_booking(app: &TestApp, reference: &str, expected: Expected) -> b
                 s.sequence,
                 s.kind,
                 s.status,
-                (
-                    s.origin_code.clone(),
-                    s.origin_name.clone(),
-                    s.origin_country.clone()
-                ),
-                (
-                    s.destination_code.clone(),
-                    s.destination_name.clone(),
-                    s.destination_country.clone()
-                ),
+                s.origin_place(),
+                s.destination_place(),
                 s.departure_at,
                 s.arrival_at,
                 s.carrier.as_deref(),
@@ -911,7 +833,7 @@ async fn assert_ignored(app: &TestApp, body: &str, event_type: &str) -> entity::
     let reply = deliver(app, body).await;
     assert_eq!(reply.status, 200, "{:?}", reply.json);
     assert_eq!(reply.json["status"], "ignored", "{:?}", reply.json);
-    let e = event(app, uuid(&reply.json["eventId"])).await;
+    let e = event(app, uuid(&reply.json["eventId"], &reply)).await;
     assert_eq!(e.event_type, event_type);
     assert_eq!(e.status, EventStatus::Ignored);
     assert_eq!(e.raw_body, body.as_bytes());

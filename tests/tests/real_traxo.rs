@@ -8,27 +8,9 @@
 use chrono::{DateTime, Utc};
 use entity::{BookingStatus, EventStatus, PassengerType, SegmentKind, SegmentStatus};
 use serde_json::{json, Value};
-use tests::{corpus, partners, spawn_app, Reply, TestApp};
+use tests::expected::{applied, at, named, nowhere, some, Ends, Place};
+use tests::{corpus, partners, spawn_app, TestApp};
 use uuid::Uuid;
-
-fn at(s: &str) -> Option<DateTime<Utc>> {
-    Some(s.parse().expect("a test timestamp"))
-}
-
-fn some(s: &str) -> Option<String> {
-    Some(s.to_owned())
-}
-
-/// A place as stored: (code, name, country).
-type Place = (Option<String>, Option<String>, Option<String>);
-
-fn place(code: Option<&str>, name: &str, country: &str) -> Place {
-    (code.map(str::to_owned), some(name), some(country))
-}
-
-fn nowhere() -> Place {
-    (None, None, None)
-}
 
 /// The stored booking, its segments (in sequence order) and passengers, as compared.
 #[derive(Debug, PartialEq)]
@@ -91,16 +73,12 @@ async fn stored(app: &TestApp, reference: &str) -> Booking {
         .await
         .into_iter()
         .map(|s| Segment {
+            origin: s.origin_place(),
+            destination: s.destination_place(),
             reference: s.reference,
             sequence: s.sequence,
             kind: s.kind,
             status: s.status,
-            origin: (s.origin_code, s.origin_name, s.origin_country),
-            destination: (
-                s.destination_code,
-                s.destination_name,
-                s.destination_country,
-            ),
             departure_at: s.departure_at,
             arrival_at: s.arrival_at,
             carrier: s.carrier,
@@ -120,18 +98,14 @@ async fn stored(app: &TestApp, reference: &str) -> Booking {
         })
         .collect();
     Booking {
+        origin: b.origin_place(),
+        destination: b.destination_place(),
         reference: b.reference,
         status: b.status,
         marketing_allowed: b.marketing_allowed,
         booked_at: b.booked_at,
         trip_start: b.trip_start,
         trip_end: b.trip_end,
-        origin: (b.origin_code, b.origin_name, b.origin_country),
-        destination: (
-            b.destination_code,
-            b.destination_name,
-            b.destination_country,
-        ),
         destinations: b.destinations,
         customer_id: b.customer_id,
         customer_first_name: b.customer_first_name,
@@ -188,18 +162,6 @@ async fn deliver(app: &TestApp, body: &str) -> Uuid {
     booking_id
 }
 
-fn applied(reply: &Reply) -> (Uuid, Uuid) {
-    assert_eq!(reply.status, 200, "{:?}", reply.json);
-    assert_eq!(reply.json["status"], "applied", "{:?}", reply.json);
-    let id = |key: &str| {
-        reply.json[key]
-            .as_str()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| panic!("{key}: {:?}", reply.json))
-    };
-    (id("eventId"), id("bookingId"))
-}
-
 async fn booking_id_of(app: &TestApp, reference: &str) -> Uuid {
     app.booking("traxo", reference)
         .await
@@ -222,12 +184,12 @@ mod shared {
                 reference: "3168".into(),
                 status: BookingStatus::Confirmed,
                 marketing_allowed: true,
-                booked_at: at("2010-08-10T23:40:00Z"),
+                booked_at: Some(at("2010-08-10T23:40:00Z")),
                 // 23:40 CDT (UTC-5) on both days.
-                trip_start: at("2010-08-14T04:40:00Z"),
-                trip_end: at("2010-08-15T04:40:00Z"),
+                trip_start: Some(at("2010-08-14T04:40:00Z")),
+                trip_end: Some(at("2010-08-15T04:40:00Z")),
                 origin: nowhere(),
-                destination: place(None, "Dallas", "US"),
+                destination: named(None, "Dallas", "US"),
                 destinations: json!([]),
                 customer_id: some("1111111"),
                 customer_first_name: some("Don"),
@@ -252,11 +214,11 @@ mod shared {
                 reference: "636333".into(),
                 status: BookingStatus::Confirmed,
                 marketing_allowed: true,
-                booked_at: at("2015-05-06T14:41:53Z"),
-                trip_start: at("2015-05-13T05:00:00Z"),
-                trip_end: at("2015-05-20T05:00:00Z"),
+                booked_at: Some(at("2015-05-06T14:41:53Z")),
+                trip_start: Some(at("2015-05-13T05:00:00Z")),
+                trip_end: Some(at("2015-05-20T05:00:00Z")),
                 origin: nowhere(),
-                destination: place(None, "Little Rock", "US"),
+                destination: named(None, "Little Rock", "US"),
                 destinations: json!([]),
                 customer_id: some("38182"),
                 customer_first_name: some("Wil"),
@@ -278,10 +240,10 @@ mod shared {
                 status: BookingStatus::Confirmed,
                 marketing_allowed: true,
                 booked_at: None,
-                trip_start: at("2010-08-14T04:40:00Z"),
-                trip_end: at("2010-08-15T06:40:00Z"),
-                origin: place(Some("DFW"), "Dallas", "US"),
-                destination: place(Some("SFO"), "San Francisco", "US"),
+                trip_start: Some(at("2010-08-14T04:40:00Z")),
+                trip_end: Some(at("2010-08-15T06:40:00Z")),
+                origin: named(Some("DFW"), "Dallas", "US"),
+                destination: named(Some("SFO"), "San Francisco", "US"),
                 destinations: json!([{"code": "SFO", "name": "San Francisco", "country": "US"}]),
                 customer_id: some("1111111"),
                 customer_first_name: some("Don"),
@@ -290,11 +252,11 @@ mod shared {
                     sequence: 1,
                     kind: SegmentKind::Air,
                     status: SegmentStatus::Active,
-                    origin: place(Some("DFW"), "Dallas", "US"),
-                    destination: place(Some("SFO"), "San Francisco", "US"),
+                    origin: named(Some("DFW"), "Dallas", "US"),
+                    destination: named(Some("SFO"), "San Francisco", "US"),
                     // 23:40 CDT in Dallas (UTC-5), 23:40 PDT in San Francisco (UTC-7).
-                    departure_at: at("2010-08-14T04:40:00Z"),
-                    arrival_at: at("2010-08-15T06:40:00Z"),
+                    departure_at: Some(at("2010-08-14T04:40:00Z")),
+                    arrival_at: Some(at("2010-08-15T06:40:00Z")),
                     // No iata_code: the airline's name and the bare number.
                     carrier: some("Delta"),
                     flight_number: some("1450"),
@@ -332,7 +294,7 @@ mod shared {
             ),
         )
         .await;
-        let little_rock = || place(None, "Little Rock", "US");
+        let little_rock = || named(None, "Little Rock", "US");
         assert_eq!(
             stored(&app, "123456").await,
             Booking {
@@ -340,8 +302,8 @@ mod shared {
                 status: BookingStatus::Confirmed,
                 marketing_allowed: true,
                 booked_at: None,
-                trip_start: at("2015-10-31T05:00:00Z"),
-                trip_end: at("2015-11-01T05:00:00Z"),
+                trip_start: Some(at("2015-10-31T05:00:00Z")),
+                trip_end: Some(at("2015-11-01T05:00:00Z")),
                 origin: little_rock(),
                 destination: little_rock(),
                 destinations: json!([{"code": null, "name": "Little Rock", "country": "US"}]),
@@ -355,8 +317,8 @@ mod shared {
                     origin: little_rock(),
                     destination: little_rock(),
                     // Midnight CDT both nights: the clocks went back at 02:00 on 1 November.
-                    departure_at: at("2015-10-31T05:00:00Z"),
-                    arrival_at: at("2015-11-01T05:00:00Z"),
+                    departure_at: Some(at("2015-10-31T05:00:00Z")),
+                    arrival_at: Some(at("2015-11-01T05:00:00Z")),
                     carrier: some("Avis"),
                     flight_number: None,
                     cabin_class: None,
@@ -378,7 +340,7 @@ mod shared {
             ),
         )
         .await;
-        let chicago = || place(None, "Chicago", "US");
+        let chicago = || named(None, "Chicago", "US");
         assert_eq!(
             stored(&app, "1992").await,
             Booking {
@@ -386,8 +348,8 @@ mod shared {
                 status: BookingStatus::Confirmed,
                 marketing_allowed: true,
                 booked_at: None,
-                trip_start: at("2015-07-03T20:00:00Z"),
-                trip_end: at("2015-07-05T20:00:00Z"),
+                trip_start: Some(at("2015-07-03T20:00:00Z")),
+                trip_end: Some(at("2015-07-05T20:00:00Z")),
                 origin: chicago(),
                 destination: chicago(),
                 destinations: json!([{"code": null, "name": "Chicago", "country": "US"}]),
@@ -400,8 +362,8 @@ mod shared {
                     status: SegmentStatus::Active,
                     origin: chicago(),
                     destination: chicago(),
-                    departure_at: at("2015-07-03T20:00:00Z"),
-                    arrival_at: at("2015-07-05T20:00:00Z"),
+                    departure_at: Some(at("2015-07-03T20:00:00Z")),
+                    arrival_at: Some(at("2015-07-05T20:00:00Z")),
                     carrier: some("Hertz"),
                     flight_number: None,
                     cabin_class: None,
@@ -423,10 +385,10 @@ mod repository {
             sequence: 1,
             kind: SegmentKind::Air,
             status: SegmentStatus::Active,
-            origin: place(Some("SEA"), "Seattle", "US"),
-            destination: place(Some("SFO"), "San Francisco", "US"),
-            departure_at: at("2025-10-02T14:15:00Z"),
-            arrival_at: at("2025-10-02T16:25:00Z"),
+            origin: named(Some("SEA"), "Seattle", "US"),
+            destination: named(Some("SFO"), "San Francisco", "US"),
+            departure_at: Some(at("2025-10-02T14:15:00Z")),
+            arrival_at: Some(at("2025-10-02T16:25:00Z")),
             carrier: some("Alaska Airlines"),
             flight_number: some("1094"),
             cabin_class: None,
@@ -445,10 +407,10 @@ mod repository {
                 status: BookingStatus::Confirmed,
                 marketing_allowed: true,
                 booked_at: None,
-                trip_start: at("2025-10-02T14:15:00Z"),
-                trip_end: at("2025-10-02T16:25:00Z"),
-                origin: place(Some("SEA"), "Seattle", "US"),
-                destination: place(Some("SFO"), "San Francisco", "US"),
+                trip_start: Some(at("2025-10-02T14:15:00Z")),
+                trip_end: Some(at("2025-10-02T16:25:00Z")),
+                origin: named(Some("SEA"), "Seattle", "US"),
+                destination: named(Some("SFO"), "San Francisco", "US"),
                 destinations: json!([{"code": "SFO", "name": "San Francisco", "country": "US"}]),
                 customer_id: some("534619485683828212"),
                 customer_first_name: some("Priya"),
@@ -509,10 +471,10 @@ mod repository {
                     sequence: 1,
                     kind: SegmentKind::Air,
                     status: SegmentStatus::Cancelled,
-                    origin: place(Some("FRA"), "Frankfurt", "DE"),
-                    destination: place(Some("MUC"), "Munich", "DE"),
-                    departure_at: at("2025-12-05T06:10:00Z"),
-                    arrival_at: at("2025-12-05T07:05:00Z"),
+                    origin: named(Some("FRA"), "Frankfurt", "DE"),
+                    destination: named(Some("MUC"), "Munich", "DE"),
+                    departure_at: Some(at("2025-12-05T06:10:00Z")),
+                    arrival_at: Some(at("2025-12-05T07:05:00Z")),
                     carrier: some("LH"),
                     flight_number: some("LH2041"),
                     cabin_class: None,
@@ -533,10 +495,10 @@ mod repository {
                 status: BookingStatus::Confirmed,
                 marketing_allowed: true,
                 booked_at: None,
-                trip_start: at("2026-03-08T14:00:00Z"),
-                trip_end: at("2026-03-10T23:30:00Z"),
-                origin: place(Some("ORD"), "Chicago", "US"),
-                destination: place(Some("MDW"), "Chicago", "US"),
+                trip_start: Some(at("2026-03-08T14:00:00Z")),
+                trip_end: Some(at("2026-03-10T23:30:00Z")),
+                origin: named(Some("ORD"), "Chicago", "US"),
+                destination: named(Some("MDW"), "Chicago", "US"),
                 destinations: json!([{"code": "MDW", "name": "Chicago", "country": "US"}]),
                 customer_id: some("534619485683828300"),
                 customer_first_name: some("Mateo"),
@@ -545,11 +507,11 @@ mod repository {
                     sequence: 1,
                     kind: SegmentKind::Car,
                     status: SegmentStatus::Active,
-                    origin: place(Some("ORD"), "Chicago", "US"),
-                    destination: place(Some("MDW"), "Chicago", "US"),
+                    origin: named(Some("ORD"), "Chicago", "US"),
+                    destination: named(Some("MDW"), "Chicago", "US"),
                     // 09:00 CDT (UTC-5), seven hours after the clocks went forward.
-                    departure_at: at("2026-03-08T14:00:00Z"),
-                    arrival_at: at("2026-03-10T23:30:00Z"),
+                    departure_at: Some(at("2026-03-08T14:00:00Z")),
+                    arrival_at: Some(at("2026-03-10T23:30:00Z")),
                     carrier: some("Hertz"),
                     flight_number: None,
                     cabin_class: None,
@@ -565,11 +527,11 @@ mod repository {
             sequence: 1,
             kind: SegmentKind::Car,
             status,
-            origin: place(Some("FCO"), "Fiumicino", "IT"),
-            destination: place(Some("FCO"), "Fiumicino", "IT"),
+            origin: named(Some("FCO"), "Fiumicino", "IT"),
+            destination: named(Some("FCO"), "Fiumicino", "IT"),
             // 14:00 and 10:00 CEST (UTC+2).
-            departure_at: at("2026-05-22T12:00:00Z"),
-            arrival_at: at("2026-05-25T08:00:00Z"),
+            departure_at: Some(at("2026-05-22T12:00:00Z")),
+            arrival_at: Some(at("2026-05-25T08:00:00Z")),
             carrier: some("Europcar"),
             flight_number: None,
             cabin_class: None,
@@ -583,16 +545,16 @@ mod repository {
             reference: ROME_TRIP.into(),
             status,
             marketing_allowed: status != BookingStatus::Cancelled,
-            booked_at: at("2026-04-02T17:20:11Z"),
+            booked_at: Some(at("2026-04-02T17:20:11Z")),
             // The trip's own local midnights in Rome win over the car's times.
-            trip_start: at("2026-05-20T22:00:00Z"),
-            trip_end: at("2026-05-25T22:00:00Z"),
+            trip_start: Some(at("2026-05-20T22:00:00Z")),
+            trip_end: Some(at("2026-05-25T22:00:00Z")),
             origin: if active {
-                place(Some("FCO"), "Fiumicino", "IT")
+                named(Some("FCO"), "Fiumicino", "IT")
             } else {
                 nowhere()
             },
-            destination: place(None, "Rome", "IT"),
+            destination: named(None, "Rome", "IT"),
             destinations: if active {
                 json!([{"code": "FCO", "name": "Fiumicino", "country": "IT"}])
             } else {
@@ -647,12 +609,12 @@ mod repository {
                 reference: "534619485683820300".into(),
                 status: BookingStatus::Confirmed,
                 marketing_allowed: true,
-                booked_at: at("2026-01-09T10:59:58Z"),
+                booked_at: Some(at("2026-01-09T10:59:58Z")),
                 // 2026-02-14 00:00 in Singapore (UTC+8); no end.
-                trip_start: at("2026-02-13T16:00:00Z"),
+                trip_start: Some(at("2026-02-13T16:00:00Z")),
                 trip_end: None,
                 origin: nowhere(),
-                destination: place(None, "Singapore", "SG"),
+                destination: named(None, "Singapore", "SG"),
                 destinations: json!([]),
                 customer_id: some("534619485683828500"),
                 customer_first_name: some("Wei"),
@@ -670,10 +632,10 @@ mod repository {
             status: BookingStatus::Confirmed,
             marketing_allowed: true,
             booked_at: None,
-            trip_start: at("2025-12-18T10:25:00Z"),
-            trip_end: at("2025-12-18T17:10:00Z"),
-            origin: place(Some("AMS"), "Amsterdam", "NL"),
-            destination: place(Some("LOS"), "Lagos", "NG"),
+            trip_start: Some(at("2025-12-18T10:25:00Z")),
+            trip_end: Some(at("2025-12-18T17:10:00Z")),
+            origin: named(Some("AMS"), "Amsterdam", "NL"),
+            destination: named(Some("LOS"), "Lagos", "NG"),
             destinations: json!([{"code": "LOS", "name": "Lagos", "country": "NG"}]),
             customer_id: some("534619485683828600"),
             customer_first_name: some("Oluwaseun"),
@@ -682,10 +644,10 @@ mod repository {
                 sequence: 1,
                 kind: SegmentKind::Air,
                 status: SegmentStatus::Active,
-                origin: place(Some("AMS"), "Amsterdam", "NL"),
-                destination: place(Some("LOS"), "Lagos", "NG"),
-                departure_at: at("2025-12-18T10:25:00Z"),
-                arrival_at: at("2025-12-18T17:10:00Z"),
+                origin: named(Some("AMS"), "Amsterdam", "NL"),
+                destination: named(Some("LOS"), "Lagos", "NG"),
+                departure_at: Some(at("2025-12-18T10:25:00Z")),
+                arrival_at: Some(at("2025-12-18T17:10:00Z")),
                 carrier: some("KL"),
                 flight_number: some("KL588"),
                 cabin_class: None,
@@ -741,12 +703,12 @@ mod repository {
                 reference: "534619485683820400".into(),
                 status: BookingStatus::Confirmed,
                 marketing_allowed: true,
-                booked_at: at("2025-11-03T14:20:00Z"),
+                booked_at: Some(at("2025-11-03T14:20:00Z")),
                 // 18:30 and 11:20 EST (UTC-5).
-                trip_start: at("2025-12-20T23:30:00Z"),
-                trip_end: at("2026-01-04T16:20:00Z"),
-                origin: place(Some("JFK"), "New York", "US"),
-                destination: place(None, "London", "GB"),
+                trip_start: Some(at("2025-12-20T23:30:00Z")),
+                trip_end: Some(at("2026-01-04T16:20:00Z")),
+                origin: named(Some("JFK"), "New York", "US"),
+                destination: named(None, "London", "GB"),
                 destinations: json!([{"code": "LHR", "name": "London", "country": "GB"}]),
                 customer_id: some("534619485683828700"),
                 customer_first_name: some("Grace"),
@@ -755,11 +717,11 @@ mod repository {
                     sequence: 1,
                     kind: SegmentKind::Air,
                     status: SegmentStatus::Active,
-                    origin: place(Some("JFK"), "New York", "US"),
-                    destination: place(Some("LHR"), "London", "GB"),
+                    origin: named(Some("JFK"), "New York", "US"),
+                    destination: named(Some("LHR"), "London", "GB"),
                     // 18:30 EST in New York; 06:40 GMT in London.
-                    departure_at: at("2025-12-20T23:30:00Z"),
-                    arrival_at: at("2025-12-21T06:40:00Z"),
+                    departure_at: Some(at("2025-12-20T23:30:00Z")),
+                    arrival_at: Some(at("2025-12-21T06:40:00Z")),
                     carrier: some("BA"),
                     flight_number: some("BA178"),
                     cabin_class: some("J"),
@@ -773,7 +735,7 @@ mod repository {
     async fn payload_11_a_hotel_of_local_dates_spans_the_fall_back_night_in_lisbon() {
         let app = spawn_app().await;
         deliver(&app, &real("11_hotel_segment_created_local_dates_dst.json")).await;
-        let lisbon = || place(None, "Lisbon", "PT");
+        let lisbon = || named(None, "Lisbon", "PT");
         assert_eq!(
             stored(&app, "HAP-2610-7731").await,
             Booking {
@@ -781,8 +743,8 @@ mod repository {
                 status: BookingStatus::Confirmed,
                 marketing_allowed: true,
                 booked_at: None,
-                trip_start: at("2026-10-23T23:00:00Z"),
-                trip_end: at("2026-10-26T00:00:00Z"),
+                trip_start: Some(at("2026-10-23T23:00:00Z")),
+                trip_end: Some(at("2026-10-26T00:00:00Z")),
                 origin: nowhere(),
                 destination: lisbon(),
                 destinations: json!([{"code": null, "name": "Lisbon", "country": "PT"}]),
@@ -796,8 +758,8 @@ mod repository {
                     origin: nowhere(),
                     destination: lisbon(),
                     // Midnight WEST (UTC+1) on the 24th, midnight WET (UTC+0) on the 26th.
-                    departure_at: at("2026-10-23T23:00:00Z"),
-                    arrival_at: at("2026-10-26T00:00:00Z"),
+                    departure_at: Some(at("2026-10-23T23:00:00Z")),
+                    arrival_at: Some(at("2026-10-26T00:00:00Z")),
                     carrier: None,
                     flight_number: None,
                     cabin_class: None,
@@ -816,7 +778,7 @@ mod repository {
             &real("12_hotel_segment_updated_no_zone_id_spring_forward.json"),
         )
         .await;
-        let chicago = || place(None, "Chicago", "US");
+        let chicago = || named(None, "Chicago", "US");
         assert_eq!(
             stored(&app, "534619485683820600").await,
             Booking {
@@ -824,8 +786,8 @@ mod repository {
                 status: BookingStatus::Confirmed,
                 marketing_allowed: true,
                 booked_at: None,
-                trip_start: at("2026-03-07T06:00:00Z"),
-                trip_end: at("2026-03-09T05:00:00Z"),
+                trip_start: Some(at("2026-03-07T06:00:00Z")),
+                trip_end: Some(at("2026-03-09T05:00:00Z")),
                 origin: nowhere(),
                 destination: chicago(),
                 destinations: json!([{"code": null, "name": "Chicago", "country": "US"}]),
@@ -839,8 +801,8 @@ mod repository {
                     origin: nowhere(),
                     destination: chicago(),
                     // Midnight CST (UTC-6) on the 7th, midnight CDT (UTC-5) on the 9th.
-                    departure_at: at("2026-03-07T06:00:00Z"),
-                    arrival_at: at("2026-03-09T05:00:00Z"),
+                    departure_at: Some(at("2026-03-07T06:00:00Z")),
+                    arrival_at: Some(at("2026-03-09T05:00:00Z")),
                     carrier: None,
                     flight_number: None,
                     cabin_class: None,
@@ -861,10 +823,10 @@ mod repository {
                 status: BookingStatus::Confirmed,
                 marketing_allowed: true,
                 booked_at: None,
-                trip_start: at("2026-07-11T07:30:00Z"),
-                trip_end: at("2026-07-11T18:00:00Z"),
-                origin: place(None, "Porto", "PT"),
-                destination: place(None, "Pinhão", "PT"),
+                trip_start: Some(at("2026-07-11T07:30:00Z")),
+                trip_end: Some(at("2026-07-11T18:00:00Z")),
+                origin: named(None, "Porto", "PT"),
+                destination: named(None, "Pinhão", "PT"),
                 destinations: json!([{"code": null, "name": "Pinhão", "country": "PT"}]),
                 customer_id: some("534619485683828900"),
                 customer_first_name: some("Lukas"),
@@ -873,10 +835,10 @@ mod repository {
                     sequence: 1,
                     kind: SegmentKind::Activity,
                     status: SegmentStatus::Active,
-                    origin: place(None, "Porto", "PT"),
-                    destination: place(None, "Pinhão", "PT"),
-                    departure_at: at("2026-07-11T07:30:00Z"),
-                    arrival_at: at("2026-07-11T18:00:00Z"),
+                    origin: named(None, "Porto", "PT"),
+                    destination: named(None, "Pinhão", "PT"),
+                    departure_at: Some(at("2026-07-11T07:30:00Z")),
+                    arrival_at: Some(at("2026-07-11T18:00:00Z")),
                     carrier: None,
                     flight_number: None,
                     cabin_class: None,
@@ -903,10 +865,10 @@ mod repository {
                 status: BookingStatus::Confirmed,
                 marketing_allowed: true,
                 booked_at: None,
-                trip_start: at("2025-10-02T14:15:00Z"),
-                trip_end: at("2025-11-02T03:55:00Z"),
-                origin: place(Some("SEA"), "Seattle", "US"),
-                destination: place(Some("SFO"), "San Francisco", "US"),
+                trip_start: Some(at("2025-10-02T14:15:00Z")),
+                trip_end: Some(at("2025-11-02T03:55:00Z")),
+                origin: named(Some("SEA"), "Seattle", "US"),
+                destination: named(Some("SFO"), "San Francisco", "US"),
                 destinations: json!([
                     {"code": "SFO", "name": "San Francisco", "country": "US"},
                     {"code": "SEA", "name": "Seattle", "country": "US"}
@@ -920,11 +882,11 @@ mod repository {
                         sequence: 2,
                         kind: SegmentKind::Air,
                         status: SegmentStatus::Active,
-                        origin: place(Some("SFO"), "San Francisco", "US"),
-                        destination: place(Some("SEA"), "Seattle", "US"),
+                        origin: named(Some("SFO"), "San Francisco", "US"),
+                        destination: named(Some("SEA"), "Seattle", "US"),
                         // 18:40 and 20:55 PDT (UTC-7), the evening before the clocks go back.
-                        departure_at: at("2025-11-02T01:40:00Z"),
-                        arrival_at: at("2025-11-02T03:55:00Z"),
+                        departure_at: Some(at("2025-11-02T01:40:00Z")),
+                        arrival_at: Some(at("2025-11-02T03:55:00Z")),
                         carrier: some("Alaska Airlines"),
                         flight_number: some("1283"),
                         cabin_class: None,
@@ -939,18 +901,18 @@ mod repository {
     async fn payload_15_a_trip_listing_its_segments_brings_them_with_it() {
         let app = spawn_app().await;
         deliver(&app, &real("15_trip_updated_with_listed_segments.json")).await;
-        let little_rock_airport = || place(Some("LIT"), "Little Rock", "US");
+        let little_rock_airport = || named(Some("LIT"), "Little Rock", "US");
         assert_eq!(
             stored(&app, "534619485683820800").await,
             Booking {
                 reference: "534619485683820800".into(),
                 status: BookingStatus::Confirmed,
                 marketing_allowed: true,
-                booked_at: at("2026-04-02T12:58:41Z"),
-                trip_start: at("2026-04-17T05:00:00Z"),
-                trip_end: at("2026-04-20T05:00:00Z"),
-                origin: place(Some("DFW"), "Dallas", "US"),
-                destination: place(None, "Little Rock", "US"),
+                booked_at: Some(at("2026-04-02T12:58:41Z")),
+                trip_start: Some(at("2026-04-17T05:00:00Z")),
+                trip_end: Some(at("2026-04-20T05:00:00Z")),
+                origin: named(Some("DFW"), "Dallas", "US"),
+                destination: named(None, "Little Rock", "US"),
                 destinations: json!([
                     {"code": "LIT", "name": "Little Rock", "country": "US"},
                     {"code": "LIT", "name": "Little Rock", "country": "US"}
@@ -963,10 +925,10 @@ mod repository {
                         sequence: 1,
                         kind: SegmentKind::Air,
                         status: SegmentStatus::Active,
-                        origin: place(Some("DFW"), "Dallas", "US"),
+                        origin: named(Some("DFW"), "Dallas", "US"),
                         destination: little_rock_airport(),
-                        departure_at: at("2026-04-17T14:05:00Z"),
-                        arrival_at: at("2026-04-17T15:20:00Z"),
+                        departure_at: Some(at("2026-04-17T14:05:00Z")),
+                        arrival_at: Some(at("2026-04-17T15:20:00Z")),
                         carrier: some("AA"),
                         flight_number: some("AA3401"),
                         cabin_class: None,
@@ -979,8 +941,8 @@ mod repository {
                         origin: little_rock_airport(),
                         destination: little_rock_airport(),
                         // No zone ids: LIT is an airport in America/Chicago (CDT, UTC-5).
-                        departure_at: at("2026-04-17T16:00:00Z"),
-                        arrival_at: at("2026-04-20T13:00:00Z"),
+                        departure_at: Some(at("2026-04-17T16:00:00Z")),
+                        arrival_at: Some(at("2026-04-20T13:00:00Z")),
                         carrier: some("Avis"),
                         flight_number: None,
                         cabin_class: None,

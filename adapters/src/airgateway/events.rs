@@ -79,6 +79,12 @@ pub(super) const LATER_EVENTS: &[(&str, Effect)] = &[
     ("SeatsDeletion", Effect::Updated),
 ];
 
+/// Every published event name (the topics AirGateway's webhooks come on).
+#[cfg(test)]
+pub(crate) fn names() -> impl Iterator<Item = &'static str> {
+    EVENTS.iter().chain(LATER_EVENTS).map(|(name, _)| *name)
+}
+
 /// The archived event type and effect of `name`: a published name (matched without
 /// regard to case) is recorded under AirGateway's own spelling, any other name as sent.
 pub(super) fn lookup(name: &str) -> (String, Effect) {

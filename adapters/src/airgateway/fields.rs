@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use serde_json::{Map, Value};
 
 use crate::airports;
-use crate::canonical::{Customer, PassengerChange, SegmentChange};
+use crate::canonical::{Customer, Lead, PassengerChange, SegmentChange};
 use crate::validate::{E164Phone, IataCode, Reader};
 
 /// Where the order id may be, in order of preference. The support articles (and
@@ -73,7 +73,7 @@ fn first_placeholder(body: &Value) -> Option<String> {
         let text = value.as_str()?;
         let start = text.find("{{")?;
         let end = start + text[start..].find("}}")? + 2;
-        Some(text[start..end].chars().take(40).collect())
+        Some(crate::validate::clip(&text[start..end]))
     })
 }
 
@@ -83,17 +83,14 @@ pub(super) fn segments(reader: &mut Reader<'_>) -> Vec<SegmentChange> {
     let Some(full_path) = reader.string("fullPath") else {
         return Vec::new();
     };
-    let mut hops: Vec<(String, String)> = Vec::new();
+    let mut hops: Vec<(IataCode, IataCode)> = Vec::new();
     let mut problems: Vec<String> = Vec::new();
     for leg in full_path
         .split(',')
         .map(str::trim)
         .filter(|leg| !leg.is_empty())
     {
-        let codes: Result<Vec<String>, String> = leg
-            .split('-')
-            .map(|code| IataCode::parse(code).map(IataCode::into_inner))
-            .collect();
+        let codes: Result<Vec<IataCode>, String> = leg.split('-').map(IataCode::parse).collect();
         match codes {
             Ok(codes) if codes.len() >= 2 => {
                 hops.extend(
@@ -140,25 +137,25 @@ pub(super) fn local_zone(
     origin: Option<&str>,
     destination: Option<&str>,
 ) -> Option<Tz> {
-    let code = |place: Option<&crate::canonical::Place>| place.and_then(|p| p.code.clone());
+    fn code(place: Option<&crate::canonical::Place>) -> Option<&str> {
+        place.and_then(|p| p.code.as_deref())
+    }
     [
         segments.first().and_then(|s| code(s.origin.as_ref())),
-        origin.map(str::to_owned),
+        origin,
         segments.last().and_then(|s| code(s.destination.as_ref())),
-        destination.map(str::to_owned),
+        destination,
     ]
     .into_iter()
     .flatten()
-    .find_map(|code| airports::time_zone(&code))
+    .find_map(airports::time_zone)
 }
 
 /// The customer and lead passenger from `consumer`, `psgPhone` and `psgEmail` (else
 /// `consumerEmail`).
 pub(super) fn contact(reader: &mut Reader<'_>) -> (Option<Customer>, Option<PassengerChange>) {
     // AirGateway passes phones through as typed (`+34 612 345 678`).
-    let phone = reader
-        .parsed("psgPhone", false, E164Phone::parse_formatted)
-        .map(E164Phone::into_inner);
+    let phone = reader.parsed("psgPhone", false, E164Phone::parse_formatted);
     let passenger_email = reader.email("psgEmail", false);
     let consumer_email = reader.email("consumerEmail", false);
     let email = passenger_email.or(consumer_email);
@@ -171,29 +168,24 @@ pub(super) fn contact(reader: &mut Reader<'_>) -> (Option<Customer>, Option<Pass
         Some(None) => (name.clone(), None),
         None => (None, None),
     };
-    let customer = Customer {
-        id: None,
-        first_name: first_name.clone(),
-        email: email.clone(),
-        phone: phone.clone(),
-    };
-    let lead = PassengerChange {
-        reference: "lead".to_owned(),
+    Lead {
+        customer_id: None,
         first_name,
         last_name,
-        passenger_type: None,
-        lead: Some(true),
         email,
         phone,
-    };
-    (Some(customer), Some(lead))
+        passenger_type: None,
+    }
+    .into_parts()
 }
 
 /// A status from the free-text `orderStatus` ("cancelled, on hold…"), only where its
 /// meaning is unambiguous.
 pub(super) fn status_from_order_status(text: &str) -> Option<BookingStatus> {
+    if crate::cancellation::says_cancelled(text) {
+        return Some(BookingStatus::Cancelled);
+    }
     match text.trim().to_ascii_lowercase().as_str() {
-        "cancelled" | "canceled" => Some(BookingStatus::Cancelled),
         "on hold" | "onhold" | "on_hold" => Some(BookingStatus::OnHold),
         "ticketed" => Some(BookingStatus::Ticketed),
         "confirmed" => Some(BookingStatus::Confirmed),

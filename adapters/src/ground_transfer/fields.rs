@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use crate::validate::Reader;
+use crate::validate::{E164Phone, Reader};
 
 /// The `leadPassenger` object, validated.
 #[derive(Default)]
@@ -12,7 +12,7 @@ pub(super) struct Lead {
     pub(super) title: Option<String>,
     pub(super) first_name: Option<String>,
     pub(super) last_name: Option<String>,
-    pub(super) phone: Option<String>,
+    pub(super) phone: Option<E164Phone>,
     pub(super) customer_id: Option<String>,
 }
 

@@ -23,7 +23,7 @@ pub(super) fn is_incident(body: &Value) -> bool {
 pub(super) fn ignored(body: &Value) -> Delivery {
     let text = |key: &str| -> String {
         match body.get(key) {
-            Some(Value::String(s)) => s.chars().take(40).collect(),
+            Some(Value::String(s)) => crate::validate::clip(s),
             Some(Value::Number(n)) => n.to_string(),
             _ => "?".to_owned(),
         }

@@ -1,6 +1,13 @@
 //! Unit tests of the ground-transfer adapter, on the marketplace's own samples.
 
 use super::*;
+use crate::canonical::{Customer, PassengerChange};
+
+/// The adapter as the receiver calls it: through [`crate::understand`], which checks
+/// the topic and the top-level object first.
+fn normalize(request: Request<'_>) -> Result<Delivery, AdapterError> {
+    crate::understand(&GroundTransfer, request)
+}
 use chrono::{DateTime, Utc};
 use serde_json::json;
 

@@ -15,7 +15,7 @@ use super::reference::{self, Leg, EXTERNAL_REFERENCE};
 use super::time::trip_time;
 use crate::airports;
 use crate::canonical::{AdapterError, FieldError, Place};
-use crate::validate::{E164Phone, FlightNumber, IataCode, Reader};
+use crate::validate::{E164Phone, Email, FlightNumber, Reader};
 
 /// Platform fields with no column of their own, kept on the booking.
 const PLATFORM_EXTRAS: [&str; 4] = [
@@ -44,8 +44,8 @@ pub(super) struct Body {
     pub destination: Option<Place>,
     pub customer_id: Option<String>,
     pub first_name: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
+    pub email: Option<Email>,
+    pub phone: Option<E164Phone>,
     pub bag_count: Option<i32>,
     pub pax: Option<i32>,
     pub children: Option<i32>,
@@ -101,21 +101,15 @@ fn both<T>(
 }
 
 /// Text that differs only in case says the same (`ECONOMY`, `Economy`).
-#[allow(clippy::ptr_arg)] // it fills `either`'s `Fn(&String, &String)`
-fn same_text(a: &String, b: &String) -> bool {
-    a.eq_ignore_ascii_case(b)
+fn same_text<T: AsRef<str>>(a: &T, b: &T) -> bool {
+    a.as_ref().eq_ignore_ascii_case(b.as_ref())
 }
 
 /// A phone number written for people (`+44 7707 373348`, `+44 (0)7707 373348`) in E.164.
-fn phone(r: &mut Reader<'_>, field: &str, required: bool) -> Option<String> {
+fn phone(r: &mut Reader<'_>, field: &str, required: bool) -> Option<E164Phone> {
     r.parsed(field, required, |s| {
-        E164Phone::parse_formatted(&s.replace("(0)", "")).map(E164Phone::into_inner)
+        E164Phone::parse_formatted(&s.replace("(0)", ""))
     })
-}
-
-fn iata(r: &mut Reader<'_>, field: &str, required: bool) -> Option<String> {
-    r.parsed(field, required, IataCode::parse)
-        .map(IataCode::into_inner)
 }
 
 /// Validates the body. A create in CONTRACT's field names needs every field CONTRACT §4
@@ -124,19 +118,13 @@ fn iata(r: &mut Reader<'_>, field: &str, required: bool) -> Option<String> {
 /// # Errors
 /// [`AdapterError::Invalid`] with every failing field.
 pub(super) fn read(value: &Value, create: bool) -> Result<Body, AdapterError> {
-    if !value.is_object() {
-        return Err(AdapterError::Invalid(vec![FieldError::new(
-            "$",
-            "must be a JSON object",
-        )]));
-    }
     let platform = in_platform_format(value);
     let required = create && !platform;
     let mut r = Reader::new(value);
     let (reference, leg) = reference::read(&mut r, platform, create);
 
     // How each kind of datum is read; CONTRACT's names may be required, the platform's never.
-    let code = |r: &mut Reader<'_>, field: &str, ours: bool| iata(r, field, required && ours);
+    let code = |r: &mut Reader<'_>, field: &str, ours: bool| r.iata(field, required && ours);
     let text = |r: &mut Reader<'_>, field: &str, ours: bool| {
         if required && ours {
             r.required_string(field)

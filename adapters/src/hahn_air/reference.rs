@@ -33,7 +33,7 @@ impl Leg {
     /// form CONTRACT gives the external reference beside a `bookingId`.
     fn parse(s: &str) -> Result<Self, String> {
         let expected = || {
-            let got: String = s.chars().take(40).collect();
+            let got = crate::validate::clip(s);
             format!(
                 "must be the bookingId (the whole trip) or <bookingId>-<leg number> with a leg \
                  number of 1 or more, e.g. 1234-2 (got {got:?})"

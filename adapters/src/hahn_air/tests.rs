@@ -5,6 +5,13 @@ use serde_json::{json, Value};
 
 use super::reference::EXTERNAL_REFERENCE;
 use super::*;
+use crate::canonical::{Customer, PassengerChange};
+
+/// The adapter as the receiver calls it: through [`crate::understand`], which checks
+/// the topic and the top-level object first.
+fn normalize(request: Request<'_>) -> Result<Delivery, AdapterError> {
+    crate::understand(&HahnAir, request)
+}
 use crate::canonical::Place;
 
 const CREATE: &str = include_str!("../../../tests/fixtures/hahn_air/booking-create.json");

@@ -9,7 +9,7 @@ use super::spec::*;
 use crate::airports;
 use crate::canonical::{FieldError, Place, Request};
 use crate::validate::{
-    check_year, parse_timestamp, E164Phone, Email, FlightNumber, IataCode, MAX_TEXT_BYTES,
+    check_year, clip, parse_timestamp, text_of, E164Phone, Email, FlightNumber, IataCode,
 };
 use crate::{BookingStatus, PassengerType, SegmentKind, SegmentStatus};
 
@@ -19,6 +19,9 @@ enum Out {
     Text(String),
     Count(i32),
     Time(DateTime<Utc>),
+    Code(IataCode),
+    Phone(E164Phone),
+    Email(Email),
     Flight(FlightNumber),
     Status(BookingStatus),
     SegmentStatus(SegmentStatus),
@@ -31,6 +34,7 @@ impl Out {
     fn same(&self, other: &Out) -> bool {
         match (self, other) {
             (Out::Text(a), Out::Text(b)) => a.eq_ignore_ascii_case(b),
+            (Out::Email(a), Out::Email(b)) => a.eq_ignore_ascii_case(b),
             _ => self == other,
         }
     }
@@ -112,27 +116,27 @@ impl<'a> Ctx<'a> {
         .filter(|v| !v.is_null())
     }
 
-    /// A text value as `Reader::string` reads it: trimmed, blank is absent, numbers as text.
+    /// A text value as `Reader::string` reads it ([`text_of`]): trimmed, blank is absent,
+    /// numbers as text.
     fn text(&mut self, ptr: &Ptr, here: Here<'a, '_>, ty: Ty) -> Option<String> {
         if let Ptr::Topic = ptr {
             return self.topic.map(str::to_owned);
         }
         let name = self.name(ptr, here);
-        match self.lookup(ptr, here)? {
-            Value::String(s) if s.trim().is_empty() => None,
-            Value::String(s) if s.len() > MAX_TEXT_BYTES => {
-                self.fail(name, format!("must be at most {MAX_TEXT_BYTES} bytes long"));
+        let value = self.lookup(ptr, here)?;
+        match (value, text_of(value)) {
+            (Value::Bool(b), _) if ty == Ty::Bool => Some(b.to_string()),
+            (_, Ok(text)) => text,
+            (Value::String(_), Err(message)) => {
+                self.fail(name, message);
                 None
             }
-            Value::String(s) => Some(s.trim().to_owned()),
-            Value::Number(n) => Some(n.to_string()),
-            Value::Bool(b) if ty == Ty::Bool => Some(b.to_string()),
-            _ if ty == Ty::Count => {
+            (_, Err(_)) if ty == Ty::Count => {
                 self.fail(name, "must be a non-negative whole number");
                 None
             }
-            _ => {
-                self.fail(name, "must be a string");
+            (_, Err(message)) => {
+                self.fail(name, message);
                 None
             }
         }
@@ -351,7 +355,27 @@ impl<'a> Ctx<'a> {
     fn text_field(&mut self, f: &Field, here: Here<'a, '_>) -> Option<String> {
         match self.field(f, here)? {
             Out::Text(s) => Some(s),
-            Out::Flight(f) => Some(f.into_inner()),
+            _ => None,
+        }
+    }
+
+    fn email(&mut self, f: &Field, here: Here<'a, '_>) -> Option<Email> {
+        match self.field(f, here)? {
+            Out::Email(email) => Some(email),
+            _ => None,
+        }
+    }
+
+    fn phone(&mut self, f: &Field, here: Here<'a, '_>) -> Option<E164Phone> {
+        match self.field(f, here)? {
+            Out::Phone(phone) => Some(phone),
+            _ => None,
+        }
+    }
+
+    fn flight(&mut self, f: &Field, here: Here<'a, '_>) -> Option<FlightNumber> {
+        match self.field(f, here)? {
+            Out::Flight(flight) => Some(flight),
             _ => None,
         }
     }
@@ -374,7 +398,10 @@ impl<'a> Ctx<'a> {
         if !self.holds(&p.when, here) {
             return None;
         }
-        let code = self.text_field(&p.code, here);
+        let code = match self.field(&p.code, here) {
+            Some(Out::Code(code)) => Some(code),
+            _ => None,
+        };
         let name = self.text_field(&p.name, here);
         let country = self.text_field(&p.country, here);
         airports::place(code, name, country)
@@ -408,23 +435,17 @@ pub(super) fn check_constant(ty: Ty, value: &Value) -> Result<(), String> {
 
 fn enum_value<T: serde::de::DeserializeOwned>(text: &str, all: &str) -> Result<T, String> {
     serde_json::from_value(Value::String(text.trim().to_ascii_uppercase()))
-        .map_err(|_| format!("must be one of {all} (got {:?})", cut(text)))
-}
-
-fn cut(s: &str) -> String {
-    s.chars().take(40).collect()
+        .map_err(|_| format!("must be one of {all} (got {:?})", clip(text)))
 }
 
 /// One text as a value of type `ty`, with the built-in adapters' validation.
 fn parse(ty: Ty, text: &str, zone: Option<Tz>, dates: bool, lenient: bool) -> Result<Out, String> {
     Ok(match ty {
         Ty::Text => Out::Text(text.to_owned()),
-        Ty::Code => Out::Text(IataCode::parse(text)?.into_inner()),
-        Ty::Phone if lenient => {
-            Out::Text(E164Phone::parse_formatted(&text.replace("(0)", ""))?.into_inner())
-        }
-        Ty::Phone => Out::Text(E164Phone::parse(text)?.into_inner()),
-        Ty::Email => Out::Text(Email::parse(text)?.into_inner()),
+        Ty::Code => Out::Code(IataCode::parse(text)?),
+        Ty::Phone if lenient => Out::Phone(E164Phone::parse_formatted(&text.replace("(0)", ""))?),
+        Ty::Phone => Out::Phone(E164Phone::parse(text)?),
+        Ty::Email => Out::Email(Email::parse(text)?),
         Ty::Count => Out::Count(
             text.trim()
                 .parse::<i64>()

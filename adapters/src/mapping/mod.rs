@@ -42,16 +42,14 @@ impl Mapping {
         load::parse(text, file)
     }
 
-    /// Understands one delivery, with the storable/bounds checks every adapter passes.
+    /// Understands one delivery through [`crate::understand`], with the checks every
+    /// adapter passes (what `ingest mapping check` prints).
     ///
     /// # Errors
     /// [`AdapterError::Invalid`] with every failing field, or
     /// [`AdapterError::UnknownTopic`] for a topic the mapping does not name.
     pub fn normalize(&self, request: Request<'_>) -> Result<Delivery, AdapterError> {
-        crate::validate::check_storable_json(request.body)?;
-        let delivery = eval::normalize(self, request)?;
-        crate::validate::check_bounds(&delivery)?;
-        Ok(delivery)
+        crate::understand(self, request)
     }
 
     /// The event type a delivery names, also when it is refused.
@@ -144,7 +142,7 @@ pub const NAME: &str = "mapping";
 
 /// A checked mapping is an adapter like the built-in ones; its file states the topics it
 /// serves and checks them itself, so every topic is passed on.
-impl crate::Adapter for MappingRef {
+impl crate::Adapter for Mapping {
     fn name(&self) -> &'static str {
         NAME
     }
@@ -166,10 +164,37 @@ impl crate::Adapter for MappingRef {
     }
 
     fn normalize(&self, request: Request<'_>) -> Result<Delivery, AdapterError> {
-        Mapping::normalize(self, request)
+        eval::normalize(self, request)
     }
 
     fn reply(&self, topic: Option<&str>) -> Reply {
         Mapping::reply(self, topic)
+    }
+}
+
+/// The registry's entry for a mapping is the loaded mapping itself.
+impl crate::Adapter for MappingRef {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn topics(&self) -> crate::Topics {
+        crate::Adapter::topics(self.0)
+    }
+
+    fn formats(&self) -> &'static [crate::BodyFormat] {
+        crate::Adapter::formats(self.0)
+    }
+
+    fn event_type(&self, request: Request<'_>) -> Option<String> {
+        crate::Adapter::event_type(self.0, request)
+    }
+
+    fn normalize(&self, request: Request<'_>) -> Result<Delivery, AdapterError> {
+        crate::Adapter::normalize(self.0, request)
+    }
+
+    fn reply(&self, topic: Option<&str>) -> Reply {
+        crate::Adapter::reply(self.0, topic)
     }
 }

@@ -8,7 +8,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use crate::canonical::ChangeKind;
-use crate::{BookingStatus, Reply};
+use crate::Reply;
 
 /// A partner format as data.
 #[derive(Debug)]
@@ -150,8 +150,9 @@ pub(super) struct EventDef {
 }
 
 impl EventDef {
-    pub fn default_status(&self) -> Option<BookingStatus> {
-        (self.change == Change::Cancel).then_some(BookingStatus::Cancelled)
+    /// A `cancel` event without a `status` of its own cancels the whole booking.
+    pub fn cancels_the_booking(&self) -> bool {
+        self.change == Change::Cancel && self.status.is_none()
     }
 }
 

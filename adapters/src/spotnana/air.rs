@@ -9,7 +9,7 @@ use super::fields::{date_time, section_status};
 use super::list_len;
 use crate::airports;
 use crate::canonical::{Place, SegmentChange};
-use crate::validate::{FlightNumber, Reader};
+use crate::validate::{FlightNumber, Reader, ServiceNumber};
 
 /// The flights of every leg, numbered from `first_sequence` across legs, and the number
 /// of flights in the first leg (see [`journey_destination`]).
@@ -80,7 +80,7 @@ fn segment(
             .parsed(&format!("{path}.marketing.num"), true, |_| {
                 FlightNumber::parse(&format!("{carrier}{number}"))
             })
-            .map(FlightNumber::into_inner),
+            .map(ServiceNumber::from),
         _ => None,
     };
     SegmentChange {

@@ -14,8 +14,9 @@ use chrono_tz::Tz;
 use serde_json::Value;
 
 use crate::airports;
+use crate::cancellation::says_cancelled;
 use crate::canonical::Place;
-use crate::validate::{parse_timestamp, E164Phone, Email, IataCode, Reader, MAX_TEXT_BYTES};
+use crate::validate::{parse_timestamp, E164Phone, Email, IataCode, Reader};
 
 /// A date-time sent either as an ISO-8601 string or wrapped as `{"iso8601": "…"}`
 /// (Spotnana's `DateTimeOffset` / `DateTimeLocal`); local ones are read in `zone`.
@@ -51,13 +52,7 @@ pub(super) fn spotnana_time(s: &str, zone: Option<Tz>) -> Result<DateTime<Utc>, 
 /// Text at `path` (a string, or a number as its text) without recording anything when it
 /// is absent, empty, too long or of another type: for optional schema fields.
 pub(super) fn text(reader: &Reader<'_>, path: &str) -> Option<String> {
-    match reader.get(path)? {
-        Value::String(s) if !s.trim().is_empty() && s.len() <= MAX_TEXT_BYTES => {
-            Some(s.trim().to_owned())
-        }
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
+    reader.text_or_none(path)
 }
 
 /// An IANA time-zone id (`America/Los_Angeles`) at `path`; `None` when absent or unknown.
@@ -66,10 +61,8 @@ pub(super) fn zone(reader: &Reader<'_>, path: &str) -> Option<Tz> {
 }
 
 /// An IATA location code at `path`, when it is one (Spotnana's `locationCode`).
-pub(super) fn location_code(reader: &Reader<'_>, path: &str) -> Option<String> {
-    text(reader, path)
-        .and_then(|code| IataCode::parse(&code).ok())
-        .map(IataCode::into_inner)
+pub(super) fn location_code(reader: &Reader<'_>, path: &str) -> Option<IataCode> {
+    text(reader, path).and_then(|code| IataCode::parse(&code).ok())
 }
 
 /// A `PostalAddress` as a place: its IATA `locationCode` (named from the airport dataset
@@ -98,10 +91,7 @@ pub(super) fn address_zone(reader: &Reader<'_>, address: &str) -> Option<Tz> {
 pub(super) fn section_status(reader: &Reader<'_>, path: &str) -> Option<SegmentStatus> {
     let status = text(reader, path)?.to_ascii_uppercase();
     Some(
-        if matches!(
-            status.as_str(),
-            "CANCELLED" | "CANCELED" | "CANCELLED_BY_VENDOR" | "VOIDED"
-        ) {
+        if says_cancelled(&status) || matches!(status.as_str(), "CANCELLED_BY_VENDOR" | "VOIDED") {
             SegmentStatus::Cancelled
         } else {
             SegmentStatus::Active
@@ -110,7 +100,7 @@ pub(super) fn section_status(reader: &Reader<'_>, path: &str) -> Option<SegmentS
 }
 
 /// The first entry of the `PhoneNumber` list at `path` that can be written in E.164.
-pub(super) fn phone_list(reader: &Reader<'_>, path: &str) -> Option<String> {
+pub(super) fn phone_list(reader: &Reader<'_>, path: &str) -> Option<E164Phone> {
     let len = reader.get(path)?.as_array()?.len();
     (0..len).find_map(|index| phone_object(reader, &format!("{path}.{index}")))
 }
@@ -118,7 +108,7 @@ pub(super) fn phone_list(reader: &Reader<'_>, path: &str) -> Option<String> {
 /// A phone object (Spotnana's `PhoneNumber`, libphonenumber's fields) in E.164, or `None`
 /// when none of its forms is one: `e164`, then `countryCode` + `nationalNumber` (with the
 /// leading zeros libphonenumber keeps apart for Italian numbers), then `rawInput`.
-pub(super) fn phone_object(reader: &Reader<'_>, path: &str) -> Option<String> {
+pub(super) fn phone_object(reader: &Reader<'_>, path: &str) -> Option<E164Phone> {
     let field = |name: &str| text(reader, &format!("{path}.{name}"));
     let composed = field("countryCode")
         .zip(field("nationalNumber"))
@@ -143,19 +133,18 @@ pub(super) fn phone_object(reader: &Reader<'_>, path: &str) -> Option<String> {
         .into_iter()
         .flatten()
         .find_map(|candidate| E164Phone::parse_formatted(&candidate).ok())
-        .map(E164Phone::into_inner)
 }
 
 /// An e-mail address sent as text or as an object (`address`, `email`, `emailAddress` or
 /// `value`), dropped when it is not an address.
-pub(super) fn email_lenient(reader: &Reader<'_>, path: &str) -> Option<String> {
+pub(super) fn email_lenient(reader: &Reader<'_>, path: &str) -> Option<Email> {
     let raw = match reader.get(path)? {
         Value::Object(_) => ["address", "email", "emailAddress", "value"]
             .iter()
             .find_map(|key| text(reader, &format!("{path}.{key}")))?,
         _ => text(reader, path)?,
     };
-    Email::parse(&raw).ok().map(Email::into_inner)
+    Email::parse(&raw).ok()
 }
 
 #[cfg(test)]

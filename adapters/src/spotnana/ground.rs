@@ -152,7 +152,7 @@ mod tests {
 
     fn place(code: Option<&str>, name: &str, country: &str) -> Option<Place> {
         Some(Place {
-            code: code.map(str::to_owned),
+            code: code.map(Into::into),
             name: Some(name.to_owned()),
             country: Some(country.to_owned()),
         })

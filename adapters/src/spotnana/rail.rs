@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::fields::{date_time, section_status, text, zone};
 use super::{list_len, object_at};
 use crate::canonical::{Place, SegmentChange};
-use crate::validate::Reader;
+use crate::validate::{Reader, ServiceNumber};
 
 /// The legs, numbered from `first_sequence`.
 pub(super) fn legs(
@@ -66,7 +66,8 @@ fn leg(
         departure_at,
         arrival_at,
         carrier: text(reader, &at("vehicle.carrierName")),
-        flight_number: text(reader, &at("vehicle.timetableId")),
+        flight_number: text(reader, &at("vehicle.timetableId"))
+            .and_then(|number| ServiceNumber::parse(&number).ok()),
         cabin_class: text(reader, &at("travelClass")),
     }
 }

@@ -16,7 +16,7 @@ use serde_json::Value;
 use super::fields::{email_lenient, phone_list, phone_object, text};
 use super::list_len;
 use crate::canonical::{Customer, PassengerChange};
-use crate::validate::{E164Phone, Reader};
+use crate::validate::{E164Phone, Email, Reader};
 
 /// What the travellers of a delivery say about the booking.
 #[derive(Debug, Default)]
@@ -72,12 +72,7 @@ pub(super) fn people(reader: &mut Reader<'_>) -> People {
     for t in travelers.into_iter().filter(Traveler::named) {
         let lead = passengers.is_empty();
         if lead {
-            customer = Some(Customer {
-                id: t.user_id.clone(),
-                first_name: t.passenger.first_name.clone(),
-                email: t.passenger.email.clone(),
-                phone: t.passenger.phone.clone(),
-            });
+            customer = Some(Customer::of(t.user_id.clone(), &t.passenger));
         }
         passengers.push(PassengerChange {
             lead: Some(lead),
@@ -137,9 +132,7 @@ fn traveler(reader: &mut Reader<'_>, index: usize) -> Traveler {
     };
     let phone = match reader.get(&at("phone")) {
         Some(Value::Object(_)) => phone_object(reader, &at("phone")),
-        Some(_) => reader
-            .parsed(&at("phone"), false, E164Phone::parse_formatted)
-            .map(E164Phone::into_inner),
+        Some(_) => reader.parsed(&at("phone"), false, E164Phone::parse_formatted),
         None => phone_list(reader, &at("phoneNumbers"))
             .or_else(|| phone_list(reader, &at("user.phoneNumbers"))),
     };
@@ -168,8 +161,8 @@ fn build(
     index: usize,
     user_id: Option<String>,
     (first_name, last_name): (Option<String>, Option<String>),
-    email: Option<String>,
-    phone: Option<String>,
+    email: Option<Email>,
+    phone: Option<E164Phone>,
     kind: Option<String>,
 ) -> Traveler {
     let kind = kind.or_else(|| pax_type(reader, index));

@@ -4,8 +4,8 @@
 
 use serde_json::Value;
 
-use crate::canonical::{Customer, PassengerChange, Place};
-use crate::validate::Reader;
+use crate::canonical::{Customer, Lead, PassengerChange, Place};
+use crate::validate::{PlaceCode, Reader};
 
 /// Whether the value at `path` is a JSON object, recording why not.
 pub(super) fn object_at(reader: &mut Reader<'_>, path: &str, required: bool) -> bool {
@@ -26,7 +26,7 @@ pub(super) fn object_at(reader: &mut Reader<'_>, path: &str, required: bool) -> 
 
 /// A place from whatever parts are given; `None` when there are none.
 pub(super) fn plain_place(
-    code: Option<String>,
+    code: Option<PlaceCode>,
     name: Option<String>,
     country: Option<String>,
 ) -> Option<Place> {
@@ -86,23 +86,14 @@ pub(super) fn traveller(
     let first_name = reader.string(&format!("{prefix}.first_name"));
     let last_name = reader.string(&format!("{prefix}.last_name"));
     let member_id = read_id(reader, &format!("{prefix}.member_id"), false);
-    let customer = (member_id.is_some() || first_name.is_some()).then(|| Customer {
-        id: member_id,
-        first_name: first_name.clone(),
-        ..Customer::default()
-    });
-    let passengers = if first_name.is_some() || last_name.is_some() {
-        vec![PassengerChange {
-            reference: "lead".to_owned(),
-            first_name,
-            last_name,
-            lead: Some(true),
-            ..PassengerChange::default()
-        }]
-    } else {
-        Vec::new()
-    };
-    (customer, passengers)
+    let (customer, lead) = Lead {
+        customer_id: member_id,
+        first_name,
+        last_name,
+        ..Lead::default()
+    }
+    .into_parts();
+    (customer, lead.into_iter().collect())
 }
 
 /// Whether `path` holds something other than `null` or a blank string.
@@ -114,7 +105,3 @@ pub(super) fn present(reader: &Reader<'_>, path: &str) -> bool {
     }
 }
 
-/// At most 40 characters of partner text, for error messages.
-pub(super) fn clip(s: &str) -> String {
-    s.chars().take(40).collect()
-}

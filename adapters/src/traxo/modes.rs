@@ -27,7 +27,7 @@ use super::time::local_time;
 use super::zone::{coordinates, Whereabouts};
 use crate::airports;
 use crate::canonical::{Place, SegmentChange};
-use crate::validate::{FlightNumber, Reader};
+use crate::validate::{FlightNumber, PlaceCode, Reader, ServiceNumber};
 
 /// One end of a segment: the place as stored, and what locates it for a time zone.
 struct End {
@@ -46,17 +46,20 @@ fn end(
     airport: bool,
 ) -> End {
     let at = |field: &str| format!("{prefix}.{field}");
-    let code = code_field.and_then(|field| {
-        if airport {
-            reader.iata(&at(field), false)
-        } else {
-            reader.string(&at(field))
-        }
-    });
+    let (iata, code) = match code_field {
+        Some(field) if airport => (reader.iata(&at(field), false), None),
+        Some(field) => (
+            None,
+            reader
+                .string(&at(field))
+                .and_then(|code| PlaceCode::parse(&code).ok()),
+        ),
+        None => (None, None),
+    };
     let name = reader.string(&at(&format!("{side}_city_name")));
     let country = reader.string(&at(&format!("{side}_country")));
     let whereabouts = Whereabouts {
-        airport: code.clone().filter(|_| airport),
+        airport: iata.as_deref().map(str::to_owned),
         coordinates: coordinates(
             reader,
             &at(&format!("{side}_lat")),
@@ -65,7 +68,7 @@ fn end(
         country: country.clone(),
     };
     let place = if airport {
-        airports::place(code, name, country)
+        airports::place(iata, name, country)
     } else {
         plain_place(code, name, country)
     };
@@ -114,7 +117,7 @@ fn carrier_and_number(
     reader: &mut Reader<'_>,
     prefix: &str,
     air: bool,
-) -> (Option<String>, Option<String>) {
+) -> (Option<String>, Option<ServiceNumber>) {
     let at = |field: &str| format!("{prefix}.{field}");
     let code = reader
         .string(&at("iata_code"))
@@ -122,7 +125,7 @@ fn carrier_and_number(
     let number = reader.string(&at("flight_num"));
     match (code, number) {
         (Some(code), Some(number)) => match FlightNumber::parse(&format!("{code}{number}")) {
-            Ok(flight) => (Some(code), Some(flight.into_inner())),
+            Ok(flight) => (Some(code), Some(flight.into())),
             // Train and ship numbers need not look like flight numbers: dropped, not refused.
             Err(_) if !air => (Some(code), None),
             Err(message) => {
@@ -141,8 +144,11 @@ fn carrier_and_number(
                 None
             };
             match number.as_deref().map(FlightNumber::parse) {
-                Some(Ok(flight)) => (Some(flight.carrier().to_owned()), Some(flight.into_inner())),
-                _ => (name, number),
+                Some(Ok(flight)) => (Some(flight.carrier().to_owned()), Some(flight.into())),
+                _ => (
+                    name,
+                    number.and_then(|number| ServiceNumber::parse(&number).ok()),
+                ),
             }
         }
     }
@@ -216,8 +222,9 @@ pub(super) fn car(reader: &mut Reader<'_>, prefix: &str) -> SegmentChange {
         side.whereabouts.airport = side
             .place
             .as_ref()
-            .and_then(|p| p.code.clone())
-            .filter(|code| airports::lookup(code).is_some());
+            .and_then(|p| p.code.as_deref())
+            .filter(|code| airports::lookup(code).is_some())
+            .map(str::to_owned);
         if side.place.is_none() {
             side.whereabouts = legacy.whereabouts.clone();
         }

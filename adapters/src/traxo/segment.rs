@@ -9,6 +9,7 @@ use crate::{SegmentKind, SegmentStatus};
 
 use super::fields::{id_of, present, read_id};
 use super::modes;
+use crate::cancellation::says_cancelled;
 use crate::canonical::SegmentChange;
 use crate::validate::Reader;
 
@@ -27,12 +28,9 @@ pub(super) fn read(
         .string(&at("type"))
         .map(|kind| kind_of(&kind))
         .or(mode);
-    let cancelled = reader.string(&at("status")).is_some_and(|s| {
-        matches!(
-            s.to_ascii_lowercase().as_str(),
-            "cancelled" | "canceled" | "deleted"
-        )
-    });
+    let cancelled = reader
+        .string(&at("status"))
+        .is_some_and(|s| says_cancelled(&s) || s.eq_ignore_ascii_case("deleted"));
     let status = if removed || cancelled {
         SegmentStatus::Cancelled
     } else {

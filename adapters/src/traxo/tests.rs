@@ -4,6 +4,13 @@
 mod real;
 
 use super::*;
+use crate::canonical::FieldError;
+
+/// The adapter as the receiver calls it: through [`crate::understand`], which checks
+/// the topic and the top-level object first.
+fn normalize(request: Request<'_>) -> Result<Delivery, AdapterError> {
+    crate::understand(&Traxo, request)
+}
 use crate::canonical::{Customer, PassengerChange, Place, SegmentChange};
 use crate::{BookingStatus, SegmentStatus};
 use chrono::{DateTime, Utc};
@@ -124,7 +131,7 @@ fn ana_lead() -> PassengerChange {
 
 fn place(code: Option<&str>, name: &str, country: &str) -> Option<Place> {
     Some(Place {
-        code: code.map(str::to_owned),
+        code: code.map(Into::into),
         name: Some(name.to_owned()),
         country: Some(country.to_owned()),
     })

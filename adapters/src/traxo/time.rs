@@ -11,9 +11,8 @@ use chrono::{DateTime, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateT
 use chrono::{TimeZone, Utc};
 use chrono_tz::Tz;
 
-use super::fields::clip;
 use super::zone::Whereabouts;
-use crate::validate::{check_year, Reader};
+use crate::validate::{check_year, clip, Reader};
 
 /// What a Traxo time value says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

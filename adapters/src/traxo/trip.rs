@@ -9,6 +9,7 @@ use super::fields::{object_at, plain_place, read_id, traveller};
 use super::segment;
 use super::time::local_time;
 use super::zone::{coordinates, Whereabouts};
+use crate::cancellation::says_cancelled;
 use crate::canonical::{BookingChange, Customer, SegmentChange};
 use crate::validate::Reader;
 
@@ -76,10 +77,12 @@ fn listed_segments(reader: &mut Reader<'_>, prefix: &str) -> Vec<SegmentChange> 
 /// Trip `status`: "Active" confirms, "Cancelled"/"Deleted" cancel; other values say
 /// nothing about the booking status.
 fn trip_status(status: &str) -> Option<BookingStatus> {
-    match status.to_ascii_lowercase().as_str() {
-        "active" => Some(BookingStatus::Confirmed),
-        "cancelled" | "canceled" | "deleted" => Some(BookingStatus::Cancelled),
-        _ => None,
+    if status.eq_ignore_ascii_case("active") {
+        Some(BookingStatus::Confirmed)
+    } else if says_cancelled(status) || status.eq_ignore_ascii_case("deleted") {
+        Some(BookingStatus::Cancelled)
+    } else {
+        None
     }
 }
 

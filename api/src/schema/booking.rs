@@ -4,7 +4,6 @@
 
 use async_graphql::{ComplexObject, Context, ErrorExtensions, Object, Result, SimpleObject, ID};
 use entity::booking;
-use serde::Deserialize;
 
 use super::{
     enums::BookingStatus,
@@ -18,26 +17,22 @@ use crate::{error::ApiError, loaders::Loaders};
 /// One trip as a partner knows it, unique per (partner, reference).
 pub struct Booking(pub booking::Model);
 
-/// An airport or place: IATA code, name and country as the partner gave them.
-#[derive(SimpleObject, Deserialize, Clone, Debug, Default)]
-pub struct Place {
-    pub code: Option<String>,
-    pub name: Option<String>,
-    pub country: Option<String>,
-}
+/// A stored place ([`entity::Place`], the one place shape) as the api serves it.
+pub struct Place(pub entity::Place);
 
+/// An airport or place: IATA code, name and country as the partner gave them.
+#[Object]
 impl Place {
-    /// A place, or `None` when nothing at all is known about it.
-    pub fn from_parts(
-        code: Option<&String>,
-        name: Option<&String>,
-        country: Option<&String>,
-    ) -> Option<Self> {
-        (code.is_some() || name.is_some() || country.is_some()).then(|| Self {
-            code: code.cloned(),
-            name: name.cloned(),
-            country: country.cloned(),
-        })
+    async fn code(&self) -> Option<&str> {
+        self.0.code.as_deref()
+    }
+
+    async fn name(&self) -> Option<&str> {
+        self.0.name.as_deref()
+    }
+
+    async fn country(&self) -> Option<&str> {
+        self.0.country.as_deref()
     }
 }
 
@@ -139,30 +134,21 @@ impl Booking {
     }
 
     async fn origin(&self) -> Option<Place> {
-        let b = &self.0;
-        Place::from_parts(
-            b.origin_code.as_ref(),
-            b.origin_name.as_ref(),
-            b.origin_country.as_ref(),
-        )
+        self.0.origin().map(Place)
     }
 
     /// The main destination: the partner's final destination, else the first of `destinations`.
     async fn destination(&self) -> Option<Place> {
-        let b = &self.0;
-        Place::from_parts(
-            b.destination_code.as_ref(),
-            b.destination_name.as_ref(),
-            b.destination_country.as_ref(),
-        )
+        self.0.destination().map(Place)
     }
 
     /// The active segments' destinations in sequence order.
     async fn destinations(&self) -> Vec<Place> {
-        Vec::<Place>::deserialize(&self.0.destinations).unwrap_or_else(|err| {
+        let places = self.0.destinations().unwrap_or_else(|err| {
             tracing::warn!(booking = %self.0.id, error = %err, "destinations column is not a list of places");
             Vec::new()
-        })
+        });
+        places.into_iter().map(Place).collect()
     }
 
     async fn travellers(&self) -> TravellerCounts {

@@ -42,21 +42,11 @@ impl Segment {
     }
 
     async fn origin(&self) -> Option<Place> {
-        let s = &self.0;
-        Place::from_parts(
-            s.origin_code.as_ref(),
-            s.origin_name.as_ref(),
-            s.origin_country.as_ref(),
-        )
+        self.0.origin().map(Place)
     }
 
     async fn destination(&self) -> Option<Place> {
-        let s = &self.0;
-        Place::from_parts(
-            s.destination_code.as_ref(),
-            s.destination_name.as_ref(),
-            s.destination_country.as_ref(),
-        )
+        self.0.destination().map(Place)
     }
 
     async fn departure_at(&self) -> Option<DateTime> {

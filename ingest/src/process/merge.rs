@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::canonical::{BookingChange, PassengerChange, Place, SegmentChange};
+use adapters::cancellation;
 
 /// How much of a change may be written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +31,12 @@ fn merge<T>(current: &mut Option<T>, new: Option<T>, mode: Mode) {
     }
 }
 
+/// A validated value of the change as the text its column stores: the one place values
+/// leave their types.
+fn text<T: AsRef<str>>(value: Option<&T>) -> Option<String> {
+    value.map(|v| v.as_ref().to_owned())
+}
+
 fn merge_place(
     code: &mut Option<String>,
     name: &mut Option<String>,
@@ -38,7 +45,7 @@ fn merge_place(
     mode: Mode,
 ) {
     if let Some(place) = place {
-        merge(code, place.code.clone(), mode);
+        merge(code, text(place.code.as_ref()), mode);
         merge(name, place.name.clone(), mode);
         merge(country, place.country.clone(), mode);
     }
@@ -95,7 +102,7 @@ pub fn apply_booking(
 ) {
     if mode == Mode::Full {
         if let Some(status) = change.status {
-            set_status(b, status.into());
+            set_status(b, status);
         }
         if let Some(at) = occurred_at {
             b.last_source_at = Some(b.last_source_at.map_or(at, |last| last.max(at)));
@@ -130,8 +137,8 @@ pub fn apply_booking(
             customer.first_name.clone(),
             mode,
         );
-        merge(&mut b.customer_email, customer.email.clone(), mode);
-        merge(&mut b.customer_phone, customer.phone.clone(), mode);
+        merge(&mut b.customer_email, text(customer.email.as_ref()), mode);
+        merge(&mut b.customer_phone, text(customer.phone.as_ref()), mode);
     }
     if !change.extras.is_empty() {
         if !b.extras.is_object() {
@@ -149,9 +156,9 @@ pub fn apply_booking(
 
 /// Status and marketing move together: a cancelled trip is never marketed, and only a
 /// newer event that revives the booking allows marketing again.
-fn set_status(b: &mut booking::Model, status: BookingStatus) {
-    b.status = status;
-    b.marketing_allowed = status != BookingStatus::Cancelled;
+fn set_status(b: &mut booking::Model, status: adapters::BookingStatus) {
+    b.status = status.into();
+    b.marketing_allowed = cancellation::marketing_allowed(status);
 }
 
 /// Merges segment changes into `segments` (all of the booking's stored rows); returns
@@ -240,7 +247,11 @@ fn merge_segment(row: &mut segment::Model, change: &SegmentChange, mode: Mode) {
     merge(&mut row.departure_at, change.departure_at, mode);
     merge(&mut row.arrival_at, change.arrival_at, mode);
     merge(&mut row.carrier, change.carrier.clone(), mode);
-    merge(&mut row.flight_number, change.flight_number.clone(), mode);
+    merge(
+        &mut row.flight_number,
+        text(change.flight_number.as_ref()),
+        mode,
+    );
     merge(&mut row.cabin_class, change.cabin_class.clone(), mode);
 }
 
@@ -338,8 +349,8 @@ pub fn apply_passengers(
 fn merge_passenger(row: &mut passenger::Model, change: &PassengerChange, mode: Mode) {
     merge(&mut row.first_name, change.first_name.clone(), mode);
     merge(&mut row.last_name, change.last_name.clone(), mode);
-    merge(&mut row.email, change.email.clone(), mode);
-    merge(&mut row.phone, change.phone.clone(), mode);
+    merge(&mut row.email, text(change.email.as_ref()), mode);
+    merge(&mut row.phone, text(change.phone.as_ref()), mode);
     if mode == Mode::Full {
         if let Some(kind) = change.passenger_type {
             row.passenger_type = kind.into();
@@ -350,20 +361,18 @@ fn merge_passenger(row: &mut passenger::Model, change: &PassengerChange, mode: M
     }
 }
 
-/// Cancels the booking when the change asks for it and no segment is left active
-/// (Hahn Air: cancelling every leg cancels the booking).
+/// Cancels the booking when it ends with its segments and none is left active
+/// ([`cancellation::cancelled_by_its_segments`]; Hahn Air: cancelling every leg cancels
+/// the booking).
 pub fn cancel_if_no_active_segment(
     b: &mut booking::Model,
     change: &BookingChange,
     segments: &[segment::Model],
     mode: Mode,
 ) {
-    let all_cancelled = !segments.is_empty()
-        && segments
-            .iter()
-            .all(|s| s.status == SegmentStatus::Cancelled);
-    if mode == Mode::Full && change.cancel_when_all_segments_cancelled && all_cancelled {
-        set_status(b, BookingStatus::Cancelled);
+    let statuses = segments.iter().map(|s| s.status.into());
+    if mode == Mode::Full && cancellation::cancelled_by_its_segments(change, statuses) {
+        set_status(b, adapters::BookingStatus::Cancelled);
     }
 }
 
@@ -388,58 +397,31 @@ pub fn summarise(b: &mut booking::Model, segments: &[segment::Model]) {
 
     let destinations: Vec<Place> = active
         .iter()
-        .filter(|s| s.destination_code.is_some() || s.destination_name.is_some())
-        .map(|s| Place {
-            code: s.destination_code.clone(),
-            name: s.destination_name.clone(),
-            country: s.destination_country.clone(),
-        })
+        .filter_map(|s| s.destination())
+        .filter(Place::is_named)
         .collect();
-    b.destinations = serde_json::to_value(&destinations).unwrap_or(Value::Array(Vec::new()));
+    b.set_destinations(&destinations);
 
-    let stated_destination =
-        b.stated_destination_code.is_some() || b.stated_destination_name.is_some();
-    let destination = if stated_destination {
-        Some(Place {
-            code: b.stated_destination_code.clone(),
-            name: b.stated_destination_name.clone(),
-            country: b.stated_destination_country.clone(),
-        })
-    } else {
-        destinations.first().cloned()
-    };
-    let destination = destination.unwrap_or_default();
-    b.destination_code = destination.code;
-    b.destination_name = destination.name;
-    b.destination_country = destination.country;
+    let destination = b
+        .stated_destination()
+        .filter(Place::is_named)
+        .or_else(|| destinations.first().cloned());
+    b.set_destination(destination);
 
-    let stated_origin = b.stated_origin_code.is_some() || b.stated_origin_name.is_some();
-    let origin = if stated_origin {
-        Place {
-            code: b.stated_origin_code.clone(),
-            name: b.stated_origin_name.clone(),
-            country: b.stated_origin_country.clone(),
-        }
-    } else {
+    let origin = b.stated_origin().filter(Place::is_named).or_else(|| {
         active
             .iter()
-            .find(|s| s.origin_code.is_some() || s.origin_name.is_some())
-            .map(|s| Place {
-                code: s.origin_code.clone(),
-                name: s.origin_name.clone(),
-                country: s.origin_country.clone(),
-            })
-            .unwrap_or_default()
-    };
-    b.origin_code = origin.code;
-    b.origin_name = origin.name;
-    b.origin_country = origin.country;
+            .filter_map(|s| s.origin())
+            .find(Place::is_named)
+    });
+    b.set_origin(origin);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::canonical::ChangeKind;
+    use crate::validate::PlaceCode;
 
     fn at(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()
@@ -451,7 +433,7 @@ mod tests {
             sequence: Some(n),
             kind: Some(adapters::SegmentKind::Air),
             destination: Some(Place {
-                code: Some(dest.into()),
+                code: PlaceCode::parse(dest).ok(),
                 ..Place::default()
             }),
             departure_at: Some(at(dep)),

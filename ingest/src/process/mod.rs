@@ -150,37 +150,22 @@ impl Processor {
                             || common::db::pool_saturated(&self.db)
                             || !common::db::refuses_connections(&self.db).await) => {}
                 // The unique index on (partner, key) is the idempotency check: no lookup
-                // before the work, one statement fewer for every first delivery.
-                Err(err) if is_unique_violation(&err) && receipt.replay_of.is_none() => {
-                    match store::find_event(&self.db, receipt.partner, &key, None).await? {
+                // before the work, one statement fewer for every first delivery. The
+                // delivery holding the key is the first one; for a replayed refusal, the
+                // corrected resend accepted meanwhile (this archived copy stays as it was).
+                Err(err) if is_unique_violation(&err) => {
+                    let holder = self
+                        .duplicate_of(&self.db, receipt.partner, &key, receipt.replay_of)
+                        .await?;
+                    match holder {
                         // A delivery that failed is tried again when the partner retries it.
-                        Some((event_id, EventStatus::Failed)) => receipt.replay_of = Some(event_id),
-                        Some((event_id, first_status)) => {
-                            return Ok(Outcome::Duplicate {
-                                event_id,
-                                first_status,
-                            })
-                        }
+                        Some(Outcome::Duplicate {
+                            event_id,
+                            first_status: EventStatus::Failed,
+                        }) if receipt.replay_of.is_none() => receipt.replay_of = Some(event_id),
+                        Some(duplicate) => return Ok(duplicate),
                         None => return Err(err),
                     }
-                }
-                // A replayed refusal whose corrected resend was accepted meanwhile: that
-                // one holds the key, and this archived copy stays as it was.
-                Err(err) if is_unique_violation(&err) => {
-                    return match store::find_event(
-                        &self.db,
-                        receipt.partner,
-                        &key,
-                        receipt.replay_of,
-                    )
-                    .await?
-                    {
-                        Some((event_id, first_status)) => Ok(Outcome::Duplicate {
-                            event_id,
-                            first_status,
-                        }),
-                        None => Err(err),
-                    };
                 }
                 // A transient error (a booking created concurrently, a dropped connection)
                 // is tried once more before the delivery is declared failed; each attempt
@@ -242,15 +227,14 @@ impl Processor {
                 // holding the write lock, sees the newest data; a pooled connection
                 // may still read an older snapshot. So the first delivery is looked up
                 // here. (PostgreSQL aborts the transaction; `apply` looks it up anew.)
-                let first = store::find_event(&txn, receipt.partner, key, None).await;
+                let first = self.duplicate_of(&txn, receipt.partner, key, None).await;
                 txn.rollback().await.ok();
                 match first {
-                    Ok(Some((event_id, first_status))) if first_status != EventStatus::Failed => {
-                        Ok(Outcome::Duplicate {
-                            event_id,
-                            first_status,
-                        })
-                    }
+                    Ok(Some(Outcome::Duplicate {
+                        first_status: EventStatus::Failed,
+                        ..
+                    })) => Err(err),
+                    Ok(Some(duplicate)) => Ok(duplicate),
                     _ => Err(err),
                 }
             }
@@ -411,7 +395,10 @@ impl Processor {
         let key = stored_key(key.unwrap_or(&receipt.fallback_key));
         let claims_key = status != EventStatus::Rejected;
         if claims_key && receipt.replay_of.is_none() {
-            if let Some(outcome) = self.duplicate_of(receipt.partner, &key).await? {
+            if let Some(outcome) = self
+                .duplicate_of(&self.db, receipt.partner, &key, None)
+                .await?
+            {
                 return Ok(outcome);
             }
         }
@@ -426,9 +413,10 @@ impl Processor {
         };
         match self.archive_in(receipt, row).await {
             Ok(event_id) => Ok(Outcome::Rejected { event_id }),
-            Err(err) if is_unique_violation(&err) => {
-                self.duplicate_of(receipt.partner, &key).await?.ok_or(err)
-            }
+            Err(err) if is_unique_violation(&err) => self
+                .duplicate_of(&self.db, receipt.partner, &key, None)
+                .await?
+                .ok_or(err),
             Err(err) => Err(err),
         }
     }
@@ -449,14 +437,21 @@ impl Processor {
         Ok(event_id)
     }
 
-    /// The accepted delivery that holds (partner, key), as a duplicate.
-    async fn duplicate_of(&self, partner: &str, key: &str) -> Result<Option<Outcome>, DbErr> {
-        Ok(store::find_event(&self.db, partner, key, None).await?.map(
-            |(event_id, first_status)| Outcome::Duplicate {
+    /// The accepted delivery that holds (partner, key), other than `except`, as a
+    /// duplicate: the one lookup behind every idempotency answer.
+    async fn duplicate_of<C: sea_orm::ConnectionTrait>(
+        &self,
+        db: &C,
+        partner: &str,
+        key: &str,
+        except: Option<Uuid>,
+    ) -> Result<Option<Outcome>, DbErr> {
+        Ok(store::find_event(db, partner, key, except)
+            .await?
+            .map(|(event_id, first_status)| Outcome::Duplicate {
                 event_id,
                 first_status,
-            },
-        ))
+            }))
     }
 }
 

@@ -5,10 +5,12 @@ use serde_json::{json, Map, Value};
 
 use super::super::spec::*;
 use super::{present, Ctx, Here, Out};
+use crate::cancellation;
 use crate::canonical::{
-    Action, AdapterError, BookingChange, Customer, Delivery, FieldError, PassengerChange, Request,
+    Action, AdapterError, BookingChange, Customer, Delivery, PassengerChange, Request,
     SegmentChange,
 };
+use crate::validate::{clip, ServiceNumber};
 
 const ROOT: &str = "";
 
@@ -68,7 +70,7 @@ fn resolve(ctx: &mut Ctx<'_>) -> Result<Option<String>, AdapterError> {
                 Some(name) => {
                     let found = find(&name);
                     if found.is_none() {
-                        let got: String = name.chars().take(40).collect();
+                        let got = clip(&name);
                         ctx.fail(field, format!("must be one of {} (got {got:?})", listed()));
                     }
                     Ok(found)
@@ -108,7 +110,7 @@ fn template(text: &str, body: &Value) -> String {
         out.push_str(&rest[..start]);
         let pointer = &rest[start + 1..start + len];
         out.push_str(&match present(body.pointer(pointer)) {
-            Some(Value::String(s)) => s.chars().take(40).collect(),
+            Some(Value::String(s)) => clip(s),
             Some(Value::Number(n)) => n.to_string(),
             _ => "?".to_owned(),
         });
@@ -122,12 +124,6 @@ pub(in super::super) fn normalize(
     m: &Mapping,
     request: Request<'_>,
 ) -> Result<Delivery, AdapterError> {
-    if !request.body.is_object() {
-        return Err(AdapterError::Invalid(vec![FieldError::new(
-            "$",
-            "must be a JSON object",
-        )]));
-    }
     let mut ctx = Ctx::new(m, &request);
     let name = resolve(&mut ctx)?;
     let event = name.as_ref().and_then(|n| m.events.get(n));
@@ -167,7 +163,7 @@ pub(in super::super) fn normalize(
                     Some(Out::Status(s)) => Some(s),
                     _ => None,
                 },
-                None => ev.default_status(),
+                None => None,
             },
             None => None,
         },
@@ -182,17 +178,22 @@ pub(in super::super) fn normalize(
         bag_count: ctx.count(&b.bag_count, here),
         cabin_class: ctx.text_field(&b.cabin_class, here),
         replaces_segments: event.is_some_and(|e| e.replaces_segments),
-        cancel_when_all_segments_cancelled: b
-            .cancel_when_all_segments_cancelled
-            .as_ref()
-            .is_some_and(|w| ctx.holds(w, here)),
         ..BookingChange::default()
     };
+    if event.is_some_and(EventDef::cancels_the_booking) {
+        cancellation::cancel_booking(&mut change);
+    }
+    if b.cancel_when_all_segments_cancelled
+        .as_ref()
+        .is_some_and(|w| ctx.holds(w, here))
+    {
+        cancellation::ends_with_its_segments(&mut change);
+    }
     let customer = Customer {
         id: ctx.text_field(&b.customer_id, here),
         first_name: ctx.text_field(&b.customer_first_name, here),
-        email: ctx.text_field(&b.customer_email, here),
-        phone: ctx.text_field(&b.customer_phone, here),
+        email: ctx.email(&b.customer_email, here),
+        phone: ctx.phone(&b.customer_phone, here),
     };
     change.customer = (customer != Customer::default()).then_some(customer);
     change.extras = extras(&mut ctx, here);
@@ -211,7 +212,7 @@ pub(in super::super) fn normalize(
         let field = ctx.name(&check.field, here);
         if let Some(text) = ctx.text(&check.field, here, Ty::Text) {
             if !check.pattern.is_match(&text) {
-                let got: String = text.chars().take(40).collect();
+                let got = clip(&text);
                 ctx.fail(field, format!("{} (got {got:?})", check.message));
             }
         }
@@ -328,10 +329,7 @@ fn segments(
     }
     for (position, (value, path)) in elements(ctx, &spec.each).into_iter().enumerate() {
         let here = Here { value, path: &path };
-        let flight = match ctx.field(&spec.flight_number, here) {
-            Some(Out::Flight(f)) => Some(f),
-            _ => None,
-        };
+        let flight = ctx.flight(&spec.flight_number, here);
         let own_status = match ctx.field(&spec.status, here) {
             Some(Out::SegmentStatus(s)) => Some(s),
             _ => None,
@@ -367,7 +365,7 @@ fn segments(
             carrier: ctx
                 .text_field(&spec.carrier, here)
                 .or_else(|| flight.as_ref().map(|f| f.carrier().to_owned())),
-            flight_number: flight.map(|f| f.into_inner()),
+            flight_number: flight.map(ServiceNumber::from),
             cabin_class: ctx.text_field(&spec.cabin_class, here),
         };
         let says_something = segment.status.is_some()
@@ -413,8 +411,8 @@ fn passengers(ctx: &mut Ctx<'_>, spec: &PassengerSpec, out: &mut Vec<PassengerCh
                 Some(Out::Bool(b)) => Some(b),
                 _ => None,
             },
-            email: ctx.text_field(&spec.email, here),
-            phone: ctx.text_field(&spec.phone, here),
+            email: ctx.email(&spec.email, here),
+            phone: ctx.phone(&spec.phone, here),
         };
         if passenger.first_name.is_some()
             || passenger.last_name.is_some()

@@ -33,7 +33,7 @@ const TRIP_WITH_SEGMENTS: &str =
 
 fn plain(code: Option<&str>, name: &str, country: &str) -> Option<Place> {
     Some(Place {
-        code: code.map(str::to_owned),
+        code: code.map(Into::into),
         name: Some(name.to_owned()),
         country: Some(country.to_owned()),
     })
@@ -94,7 +94,7 @@ fn a_flight_number_is_read_in_every_form_traxo_sends() {
         body["data"]["object"]["iata_code"] = iata;
         let change = applied(&deliver_value(&body).expect("accepted")).clone();
         let s = &change.segments[0];
-        (s.carrier.clone(), s.flight_number.clone())
+        (s.carrier.clone(), s.flight_number.as_deref().map(str::to_owned))
     };
     let some = |s: &str| Some(s.to_owned());
     // A JSON number, digits only, with the airline's name.

@@ -83,11 +83,12 @@ impl StatsQuery {
         Ok(counts
             .into_iter()
             .map(|c| BookingDestinationCount {
-                destination: Place::from_parts(
-                    c.code.as_ref(),
-                    c.name.as_ref(),
-                    c.country.as_ref(),
-                ),
+                destination: entity::Place::from_parts(
+                    c.code.as_deref(),
+                    c.name.as_deref(),
+                    c.country.as_deref(),
+                )
+                .map(Place),
                 count: c.count,
             })
             .collect())
