@@ -66,15 +66,16 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", config.addr))?;
     tracing::info!(addr = %config.addr, partners = state.registry.current().iter().count(), "ingest listening");
-    if let Some(retention) = config.archive_retention_days {
+    let retention = config.archive_retention_days;
+    if retention.is_some() || !config.database_url.starts_with("sqlite:") {
         // Its own connection: a batch never waits for the deliveries' pool, nor they
         // for more than one batch.
-        let prune_db = common::db::connect(&config.database_url, 1).await?;
-        tracing::info!(
-            days = retention.as_duration().as_secs() / 86_400,
-            "archive retention on"
-        );
-        tokio::spawn(prune::daily(prune_db, retention));
+        let upkeep_db = common::db::connect(&config.database_url, 1).await?;
+        if let Some(retention) = retention {
+            let days = retention.as_duration().as_secs() / 86_400;
+            tracing::info!(days, "archive retention on");
+        }
+        tokio::spawn(prune::daily(upkeep_db, retention));
     }
     tokio::spawn(reload_on_hangup(
         state.clone(),

@@ -183,15 +183,23 @@ pub async fn run(config: &Config, older_than: Age) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// How often `ingest serve` prunes when `ARCHIVE_RETENTION_DAYS` is set.
+/// How often `ingest serve` looks after the archive.
 pub const EVERY: Duration = Duration::from_secs(24 * 3600);
 
-/// The retention task of `ingest serve`: prunes at once, then every [`EVERY`], on its
-/// own connection; a failed prune is logged and tried again at the next turn.
-pub async fn daily(db: DatabaseConnection, retention: Age) {
+/// The archive's upkeep in `ingest serve`, at once and then every [`EVERY`], on its own
+/// connection: on PostgreSQL the partitions of the coming months are created (see
+/// `migration::create_partitions`); with a `retention`, older events are pruned. A
+/// failure is logged and tried again at the next turn.
+pub async fn daily(db: DatabaseConnection, retention: Option<Age>) {
     let mut turns = tokio::time::interval(EVERY);
     loop {
         turns.tick().await;
+        if let Err(err) = migration::create_partitions(&db).await {
+            tracing::error!(error = %err, "creating the archive's coming partitions failed");
+        }
+        let Some(retention) = retention else {
+            continue;
+        };
         let cutoff = retention.cutoff(Utc::now());
         match prune(&db, cutoff).await {
             Ok(pruned) => tracing::info!(

@@ -9,12 +9,12 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use clap::Parser;
 use entity::{event, EventStatus};
 use sea_orm::{
-    sea_query::Expr, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect,
+    sea_query::Expr, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QuerySelect,
 };
 use serde_json::{json, Value};
 use tests::counts::counter_problems;
@@ -409,6 +409,30 @@ async fn serve_with_archive_retention_days_prunes_at_start() {
         parsed.config.archive_retention_days,
         Some(ingest::prune::Age::days(30).unwrap())
     );
+    // PostgreSQL: next month's partition missing (as when a month has turned since the
+    // migration); the upkeep at start creates it before its rows arrive.
+    let postgres = app.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
+    let next = Utc::now().year() * 12 + Utc::now().month0() as i32 + 1;
+    let next = format!("event_y{}m{:02}", next / 12, next % 12 + 1);
+    let exists = |db: DatabaseConnection, name: String| async move {
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                format!("SELECT count(*) AS n FROM pg_class WHERE relname = '{name}'"),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get::<i64>("", "n").unwrap() == 1
+    };
+    if postgres {
+        assert!(exists(app.db.clone(), next.clone()).await);
+        app.db
+            .execute_unprepared(&format!("DROP TABLE {next}"))
+            .await
+            .unwrap();
+        assert!(!exists(app.db.clone(), next.clone()).await);
+    }
     let server = tokio::spawn(ingest::serve(parsed.config));
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -425,5 +449,8 @@ async fn serve_with_archive_retention_days_prunes_at_start() {
     }
     server.abort();
     std::fs::remove_file(&registry).ok();
+    if postgres {
+        assert!(exists(app.db.clone(), next.clone()).await, "{next} created");
+    }
     assert!(counter_problems(&app.db).await.is_empty());
 }
