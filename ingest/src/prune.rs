@@ -98,16 +98,29 @@ impl std::str::FromStr for Age {
 /// What one prune did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Pruned {
+    /// Events removed, in batches and with their months.
     pub removed: u64,
     pub batches: u64,
+    /// Monthly partitions dropped whole (PostgreSQL).
+    pub months: u64,
 }
 
-/// Prunes every event received before `cutoff` but each booking's newest applied one.
+/// Whether event `e` is its booking's newest applied event: those are kept.
+const NEWEST_APPLIED: &str = "e.status = 'applied' AND e.booking_id IS NOT NULL AND NOT EXISTS (\
+     SELECT 1 FROM event n WHERE n.booking_id = e.booking_id AND n.status = 'applied' \
+     AND (n.received_at > e.received_at OR (n.received_at = e.received_at AND n.id > e.id)))";
+
+/// Prunes every event received before `cutoff` but each booking's newest applied one:
+/// on PostgreSQL first the whole months that hold none of those ([`drop_months`]), then
+/// the rest in batches.
 ///
 /// # Errors
-/// When the database fails; the batches committed before stay pruned (and counted).
+/// When the database fails; what was committed before stays pruned (and counted).
 pub async fn prune(db: &DatabaseConnection, cutoff: DateTime<Utc>) -> Result<Pruned, DbErr> {
     let mut pruned = Pruned::default();
+    let (months, removed) = drop_months(db, cutoff).await?;
+    pruned.months = months;
+    pruned.removed = removed;
     loop {
         let removed = batch(db, cutoff).await?;
         pruned.removed += removed as u64;
@@ -132,9 +145,7 @@ async fn batch(db: &DatabaseConnection, cutoff: DateTime<Utc>) -> Result<usize, 
     let sql = format!(
         "DELETE FROM event WHERE id IN (\
            SELECT e.id FROM event e WHERE e.received_at < {param} \
-           AND NOT (e.status = 'applied' AND e.booking_id IS NOT NULL AND NOT EXISTS (\
-             SELECT 1 FROM event n WHERE n.booking_id = e.booking_id AND n.status = 'applied' \
-             AND (n.received_at > e.received_at OR (n.received_at = e.received_at AND n.id > e.id)))) \
+           AND NOT ({NEWEST_APPLIED}) \
            ORDER BY e.received_at, e.id LIMIT {BATCH}) \
          RETURNING partner, status, event_type, received_at"
     );
@@ -165,6 +176,122 @@ async fn batch(db: &DatabaseConnection, cutoff: DateTime<Utc>) -> Result<usize, 
     Ok(rows.len())
 }
 
+/// PostgreSQL: drops each monthly partition that ends before `cutoff` and holds no
+/// booking's newest applied event; returns (months, events) removed. Nothing on SQLite.
+/// A month that cannot be dropped now (a lock not granted in time) is left to the
+/// batches.
+///
+/// # Errors
+/// When the partitions cannot be listed.
+async fn drop_months(db: &DatabaseConnection, cutoff: DateTime<Utc>) -> Result<(u64, u64), DbErr> {
+    use chrono::TimeZone;
+    let backend = db.get_database_backend();
+    if backend != sea_orm::DatabaseBackend::Postgres {
+        return Ok((0, 0));
+    }
+    let names = db
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT c.relname::text AS name FROM pg_inherits i \
+             JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent \
+             WHERE p.relname = 'event' AND p.relnamespace = current_schema()::regnamespace \
+             AND c.relname ~ '^event_y[0-9]{4}m[0-9]{2}$' ORDER BY 1",
+        ))
+        .await?;
+    let (mut months, mut removed) = (0, 0);
+    for row in names {
+        let name: String = row.try_get("", "name")?;
+        let (Ok(year), Ok(month)) = (name[7..11].parse::<i32>(), name[12..14].parse::<u32>())
+        else {
+            continue;
+        };
+        let (year, month) = if month == 12 {
+            (year + 1, 1)
+        } else {
+            (year, month + 1)
+        };
+        let Some(end) = Utc.with_ymd_and_hms(year, month, 1, 0, 0, 0).single() else {
+            continue;
+        };
+        if end > cutoff {
+            continue;
+        }
+        match drop_month(db, &name).await {
+            Ok(Some(rows)) => {
+                months += 1;
+                removed += rows;
+            }
+            Ok(None) => {}
+            Err(err) => tracing::warn!(
+                partition = name,
+                error = %err,
+                "the month could not be dropped now; its events are pruned in batches"
+            ),
+        }
+    }
+    Ok((months, removed))
+}
+
+/// Drops the partition `name` when it holds no booking's newest applied event, in one
+/// transaction; returns how many events went, or `None` when it holds a kept one.
+///
+/// The partition is first locked against writes (reads, and deliveries into other
+/// months, go on) while it is checked, its counts computed and its keys released; the
+/// archive's table lock, which deliveries wait for, is taken only for the last steps
+/// (the counters moved by the precomputed amounts, the partition detached and dropped).
+async fn drop_month(db: &DatabaseConnection, name: &str) -> Result<Option<u64>, DbErr> {
+    let backend = db.get_database_backend();
+    let txn = db.begin().await?;
+    let count = |sql: String| {
+        let txn = &txn;
+        async move {
+            let row = txn
+                .query_one_raw(Statement::from_string(backend, sql))
+                .await?
+                .ok_or_else(|| DbErr::RecordNotFound("count".into()))?;
+            row.try_get::<i64>("", "n")
+        }
+    };
+    txn.execute_unprepared("SET LOCAL lock_timeout = '5s'")
+        .await?;
+    txn.execute_unprepared(&format!("LOCK TABLE {name} IN SHARE MODE"))
+        .await?;
+    let kept = count(format!(
+        "SELECT count(*) AS n FROM (SELECT 1 FROM {name} e WHERE {NEWEST_APPLIED} LIMIT 1) k"
+    ))
+    .await?;
+    if kept > 0 {
+        txn.rollback().await?;
+        return Ok(None);
+    }
+    let rows = count(format!("SELECT count(*) AS n FROM {name}")).await?;
+    txn.execute_unprepared("CREATE TEMP TABLE pruned_counts (LIKE tally) ON COMMIT DROP")
+        .await?;
+    for statement in migration::event_counts(backend, name, "pruned_counts") {
+        txn.execute_unprepared(&statement).await?;
+    }
+    txn.execute_unprepared(&format!(
+        "DELETE FROM event_key WHERE event_id IN (SELECT id FROM {name})"
+    ))
+    .await?;
+    txn.execute_unprepared("LOCK TABLE event IN ACCESS EXCLUSIVE MODE")
+        .await?;
+    for statement in [
+        "INSERT INTO tally (dimension, partner, status, value, name, country, slot, n) \
+         SELECT dimension, partner, status, value, name, country, slot, -n FROM pruned_counts \
+         ORDER BY dimension, partner, status, value, name, country \
+         ON CONFLICT (dimension, partner, status, value, name, country, slot) \
+         DO UPDATE SET n = tally.n + excluded.n"
+            .to_owned(),
+        format!("ALTER TABLE event DETACH PARTITION {name}"),
+        format!("DROP TABLE {name}"),
+    ] {
+        txn.execute_unprepared(&statement).await?;
+    }
+    txn.commit().await?;
+    Ok(Some(u64::try_from(rows).unwrap_or(0)))
+}
+
 /// `ingest prune --older-than <age>`.
 ///
 /// # Errors
@@ -175,9 +302,10 @@ pub async fn run(config: &Config, older_than: Age) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let pruned = prune(&db, cutoff).await?;
     println!(
-        "pruned {} events received before {} in {:.1}s (each booking's newest applied event kept)",
+        "pruned {} events received before {} ({} whole months) in {:.1}s (each booking's newest applied event kept)",
         pruned.removed,
         cutoff.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        pruned.months,
         started.elapsed().as_secs_f64()
     );
     Ok(())
@@ -204,6 +332,7 @@ pub async fn daily(db: DatabaseConnection, retention: Option<Age>) {
         match prune(&db, cutoff).await {
             Ok(pruned) => tracing::info!(
                 removed = pruned.removed,
+                months = pruned.months,
                 batches = pruned.batches,
                 cutoff = %cutoff,
                 "archive pruned"

@@ -11,7 +11,7 @@ mod m20261202_000001_refusals_release_keys;
 mod m20261202_000002_counts;
 mod m20261202_000003_archive;
 
-pub use m20261202_000002_counts::recount;
+pub use m20261202_000002_counts::{event_counts, recount};
 pub use m20261202_000003_archive::{create_partitions, MONTHS_AHEAD};
 
 pub struct Migrator;

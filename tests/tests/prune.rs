@@ -4,7 +4,8 @@
 //! booking's newest applied event outside it, removes the rest, and leaves the counters
 //! equal to the rows. A kept delivery's key still answers `duplicate`, a pruned one's
 //! resend is processed afresh; deliveries keep being answered while a large archive is
-//! pruned in batches; the command refuses a bad age with a clear message.
+//! pruned in batches; the command refuses a bad age with a clear message. On
+//! PostgreSQL a month with nothing to keep is dropped whole, with its counts and keys.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -224,7 +225,11 @@ async fn prune_keeps_the_window_and_each_bookings_newest_applied_event_and_count
 /// `n` archived events `days` old (ignored deliveries, a kilobyte of body each), written
 /// directly; the counters rebuilt to match.
 async fn old_events(db: &DatabaseConnection, n: usize, days: i64) {
-    let base = Utc::now() - chrono::Duration::days(days);
+    events_at(db, n, Utc::now() - chrono::Duration::days(days)).await;
+}
+
+/// `n` archived events received from `base` on, a millisecond apart, as [`old_events`].
+async fn events_at(db: &DatabaseConnection, n: usize, base: DateTime<Utc>) {
     let body = vec![b'x'; 1024];
     let models: Vec<_> = (0..n)
         .map(|i| event::Model {
@@ -233,7 +238,7 @@ async fn old_events(db: &DatabaseConnection, n: usize, days: i64) {
             adapter: "hahn_air".into(),
             event_type: "booking-note".into(),
             topic: None,
-            idempotency_key: format!("old-{days}-{i}"),
+            idempotency_key: format!("old-{}-{i}", base.timestamp_millis()),
             occurred_at: None,
             received_at: base + chrono::Duration::milliseconds(i as i64),
             content_type: Some("application/json".into()),
@@ -453,4 +458,127 @@ async fn serve_with_archive_retention_days_prunes_at_start() {
         assert!(exists(app.db.clone(), next.clone()).await, "{next} created");
     }
     assert!(counter_problems(&app.db).await.is_empty());
+}
+
+/// The first instant of the month `back` months before the current one (UTC), and the
+/// name of its partition.
+fn month_back(back: i32) -> (DateTime<Utc>, String) {
+    use chrono::TimeZone;
+    let now = Utc::now();
+    let index = now.year() * 12 + now.month0() as i32 - back;
+    let (year, month) = (index / 12, index % 12 + 1);
+    let start = Utc
+        .with_ymd_and_hms(year, month as u32, 1, 0, 0, 0)
+        .unwrap();
+    (start, format!("event_y{year}m{month:02}"))
+}
+
+async fn partition_rows(db: &DatabaseConnection, name: &str) -> Option<i64> {
+    let exists = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT count(*) AS n FROM pg_class WHERE relname = '{name}'"),
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    if exists == 0 {
+        return None;
+    }
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT count(*) AS n FROM {name}"),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    Some(row.try_get::<i64>("", "n").unwrap())
+}
+
+/// PostgreSQL: a month outside the window with no kept event is dropped whole; a month
+/// holding a booking's newest applied event stays, its other events pruned in batches;
+/// rows in the default partition are pruned in batches too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgresql_whole_months_are_dropped_unless_they_hold_a_kept_event() {
+    let app = spawn_app().await;
+    if app.db.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+        return;
+    }
+    let (gone_start, gone) = month_back(8);
+    let (kept_start, kept) = month_back(6);
+    for (start, name) in [(gone_start, &gone), (kept_start, &kept)] {
+        let end = start + chrono::Duration::days(40);
+        let end = end - chrono::Duration::days(i64::from(end.day0()));
+        let end = end.date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc();
+        app.db
+            .execute_unprepared(&format!(
+                "CREATE TABLE {name} PARTITION OF event FOR VALUES FROM ('{}') TO ('{}')",
+                start.to_rfc3339(),
+                end.to_rfc3339()
+            ))
+            .await
+            .unwrap();
+    }
+    events_at(&app.db, 1_200, gone_start + chrono::Duration::days(3)).await;
+    // No partition for 14 months ago: the default one holds these.
+    old_events(&app.db, 10, 430).await;
+    let create_id = deliver(&app, CREATE, &create("HQ0001", "2024-01-20T10:00:00Z"), 200).await;
+    let update_id = deliver(
+        &app,
+        UPDATE,
+        &update("HQ0001", 2, "2024-01-21T10:00:00Z"),
+        200,
+    )
+    .await;
+    for (id, day) in [(create_id, 10), (update_id, 12)] {
+        event::Entity::update_many()
+            .col_expr(
+                event::Column::ReceivedAt,
+                Expr::value(kept_start + chrono::Duration::days(day)),
+            )
+            .filter(event::Column::Id.eq(id))
+            .exec(&app.db)
+            .await
+            .unwrap();
+    }
+    migration::recount(&app.db).await.unwrap();
+    assert_eq!(partition_rows(&app.db, &gone).await, Some(1_200));
+    assert_eq!(partition_rows(&app.db, &kept).await, Some(2));
+    assert_eq!(partition_rows(&app.db, "event_default").await, Some(10));
+
+    let cutoff = Utc::now() - chrono::Duration::days(90);
+    let pruned = ingest::prune::prune(&app.db, cutoff).await.unwrap();
+    assert_eq!(pruned.months, 1, "{pruned:?}");
+    assert_eq!(pruned.removed, 1_200 + 10 + 1, "{pruned:?}");
+    assert_eq!(partition_rows(&app.db, &gone).await, None, "{gone} dropped");
+    assert_eq!(partition_rows(&app.db, &kept).await, Some(1));
+    assert_eq!(partition_rows(&app.db, "event_default").await, Some(0));
+    assert_eq!(event_ids(&app.db).await, BTreeSet::from([update_id]));
+    let problems = counter_problems(&app.db).await;
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert_eq!(total_events(&app).await, 1);
+    // The kept event's key still answers; the dropped month's keys are released.
+    let reply = app
+        .post(
+            UPDATE,
+            &update("HQ0001", 2, "2024-01-21T10:00:00Z"),
+            partners::hahn(),
+        )
+        .await;
+    assert_eq!(reply.json["status"], "duplicate", "{}", reply.json);
+    let keys = app
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT count(*) AS n FROM event_key",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert_eq!(keys, 1);
 }
