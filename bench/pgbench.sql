@@ -10,7 +10,9 @@
 -- destination move) in the ~70 % of deliveries that create a booking or move its
 -- status, destination or dates (the mix's creates, cancellations, ticketings and leg
 -- changes; updates of other fields move none). Statements: BEGIN, 4 or 5
--- upserts/inserts, END (6.6 on average). Run with:
+-- upserts/inserts, END (6.6 on average). On the partitioned archive the event insert
+-- also files its idempotency key in event_key (the trigger of migration
+-- m20261202_000003_archive, as for ingest's own inserts). Run with:
 --   pgbench -n -M prepared -c C -j 2 -T D -f bench/pgbench.sql <db migrated by ingest>
 \set ref random(1, 2000000000)
 \set pax random(1, 100)

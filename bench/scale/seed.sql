@@ -91,6 +91,23 @@ SELECT gen_random_uuid(), p.id, 'PAX-' || k, 'Traveller', 'Number' || k, 'ADULT'
   CASE WHEN k = 1 THEN '+4420' || lpad((p.n % 100000000)::text, 8, '0') END, p.booked, p.booked
 FROM seed_plan p, generate_series(1, p.travellers) AS k;
 
+-- The archive is partitioned by month of received time (migration
+-- m20261202_000003_archive): the seeded months get their partitions, as a product that
+-- ran through those months has them. The accepted idempotency keys (event_key) are
+-- filed in bulk after the load, the trigger that files them row by row off meanwhile.
+DO $$ DECLARE m timestamp; BEGIN
+  FOR m IN SELECT generate_series(
+      (SELECT date_trunc('month', min(booked) AT TIME ZONE 'UTC') FROM seed_plan),
+      (SELECT date_trunc('month', max(booked) AT TIME ZONE 'UTC') + interval '1 month' FROM seed_plan),
+      interval '1 month')
+  LOOP
+    EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF event FOR VALUES FROM (%L) TO (%L)',
+      'event_y' || to_char(m, 'YYYY') || 'm' || to_char(m, 'MM'),
+      m AT TIME ZONE 'UTC', (m + interval '1 month') AT TIME ZONE 'UTC');
+  END LOOP;
+END $$;
+ALTER TABLE event DISABLE TRIGGER event_key_sync;
+
 -- Three events per booking. The body is the shape of a Hahn Air update padded with a
 -- realistic itinerary blob to ~1 KB (bodies of the real corpus are 0.5–6 KB).
 INSERT INTO event (id, partner, adapter, event_type, topic, idempotency_key, occurred_at, received_at,
@@ -107,5 +124,9 @@ SELECT gen_random_uuid(), p.partner, replace(p.partner, '-', '_'),
   NULL, p.id
 FROM seed_plan p, generate_series(1, 3) AS k,
   LATERAL (SELECT p.booked + (k - 1) * interval '1 hour' AS t, random() AS e) AS drawn;
+
+ALTER TABLE event ENABLE TRIGGER event_key_sync;
+INSERT INTO event_key (partner, idempotency_key, event_id)
+SELECT partner, idempotency_key, id FROM event WHERE status <> 'rejected';
 
 DROP TABLE seed_plan;

@@ -29,6 +29,13 @@ pub enum Command {
     /// Rebuild the counters behind the analysts' counts from the stored rows, in one
     /// transaction (a repair: deliveries keep them exact by themselves).
     Recount,
+    /// Remove archived events received longer ago than an age, except the newest
+    /// applied event of each booking; the counters follow (CONTRACT §5 rev. 2).
+    Prune {
+        /// The age: whole days (`90d`) or hours (`12h`), at least 1h.
+        #[arg(long, value_name = "AGE")]
+        older_than: crate::prune::Age,
+    },
     /// Check the partner registry (and everything it refers to) without serving:
     /// exit 0 when `serve` would accept it, else 1 with the partner and the field.
     CheckConfig,
@@ -102,4 +109,23 @@ pub struct Config {
         global = true
     )]
     pub db_connections: u32,
+    /// Days of archive `serve` keeps: when set, it prunes older events (but each
+    /// booking's newest applied one) at start and then daily. Unset: nothing is pruned.
+    #[arg(
+        long,
+        env = "ARCHIVE_RETENTION_DAYS",
+        value_name = "DAYS",
+        value_parser = retention_days,
+        global = true
+    )]
+    pub archive_retention_days: Option<crate::prune::Age>,
+}
+
+/// `ARCHIVE_RETENTION_DAYS`: a positive whole number of days.
+fn retention_days(text: &str) -> Result<crate::prune::Age, String> {
+    let days: u64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a whole number of days, e.g. 90, got {text:?}"))?;
+    crate::prune::Age::days(days)
 }

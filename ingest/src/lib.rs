@@ -11,6 +11,7 @@ pub mod http;
 pub mod intake;
 pub mod mapping_check;
 pub mod process;
+pub mod prune;
 pub mod recount;
 pub mod registry;
 pub mod replay;
@@ -65,6 +66,17 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", config.addr))?;
     tracing::info!(addr = %config.addr, partners = state.registry.current().iter().count(), "ingest listening");
+    let retention = config.archive_retention_days;
+    if retention.is_some() || !config.database_url.starts_with("sqlite:") {
+        // Its own connection: a batch never waits for the deliveries' pool, nor they
+        // for more than one batch.
+        let upkeep_db = common::db::connect(&config.database_url, 1).await?;
+        if let Some(retention) = retention {
+            let days = retention.as_duration().as_secs() / 86_400;
+            tracing::info!(days, "archive retention on");
+        }
+        tokio::spawn(prune::daily(upkeep_db, retention));
+    }
     tokio::spawn(reload_on_hangup(
         state.clone(),
         config.partners_config.clone(),

@@ -8,6 +8,7 @@ async fn main() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => ingest::serve(cli.config).await,
         Command::Replay { partner } => ingest::replay::run(&cli.config, partner.as_deref()).await,
+        Command::Prune { older_than } => ingest::prune::run(&cli.config, older_than).await,
         Command::Recount => ingest::recount::run(&cli.config).await,
         Command::CheckConfig => {
             let registry = ingest::check_registry(

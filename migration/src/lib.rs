@@ -9,8 +9,10 @@ use sea_orm_migration::sea_orm::DatabaseConnection;
 mod m20261127_000001_create_tables;
 mod m20261202_000001_refusals_release_keys;
 mod m20261202_000002_counts;
+mod m20261202_000003_archive;
 
-pub use m20261202_000002_counts::recount;
+pub use m20261202_000002_counts::{event_counts, recount};
+pub use m20261202_000003_archive::{create_partitions, MONTHS_AHEAD};
 
 pub struct Migrator;
 
@@ -21,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_create_tables::Migration),
             Box::new(m20261202_000001_refusals_release_keys::Migration),
             Box::new(m20261202_000002_counts::Migration),
+            Box::new(m20261202_000003_archive::Migration),
         ]
     }
 }

@@ -112,7 +112,6 @@ fn day(backend: DatabaseBackend, column: &str) -> String {
 fn recount_statements(backend: DatabaseBackend, lock: bool) -> Vec<String> {
     let trip_day = day(backend, "trip_start");
     let booked_day = day(backend, "booked_at");
-    let received_day = day(backend, "received_at");
     let mut statements = Vec::new();
     if lock && backend == DatabaseBackend::Postgres {
         // Deliveries that are about to write counters wait for the rebuild, and then
@@ -138,17 +137,27 @@ fn recount_statements(backend: DatabaseBackend, lock: bool) -> Vec<String> {
              SELECT 'booked', partner, status, {booked_day}, '', '', 0, count(*) \
              FROM booking GROUP BY partner, status, {booked_day}"
         ),
-        "INSERT INTO tally (dimension, partner, status, value, name, country, slot, n) \
-         SELECT 'type', partner, status, event_type, '', '', 0, count(*) \
-         FROM event GROUP BY partner, status, event_type"
-            .to_owned(),
-        format!(
-            "INSERT INTO tally (dimension, partner, status, value, name, country, slot, n) \
-             SELECT 'received', partner, status, {received_day}, '', '', 0, count(*) \
-             FROM event GROUP BY partner, status, {received_day}"
-        ),
     ]);
+    statements.extend(event_counts(backend, "event", "tally"));
     statements
+}
+
+/// The statements that add the event counters of the rows of `table` (the archive, or
+/// one of its partitions) into `into` (`tally`, or a table shaped like it).
+pub fn event_counts(backend: DatabaseBackend, table: &str, into: &str) -> [String; 2] {
+    let received_day = day(backend, "received_at");
+    [
+        format!(
+            "INSERT INTO {into} (dimension, partner, status, value, name, country, slot, n) \
+             SELECT 'type', partner, status, event_type, '', '', 0, count(*) \
+             FROM {table} GROUP BY partner, status, event_type"
+        ),
+        format!(
+            "INSERT INTO {into} (dimension, partner, status, value, name, country, slot, n) \
+             SELECT 'received', partner, status, {received_day}, '', '', 0, count(*) \
+             FROM {table} GROUP BY partner, status, {received_day}"
+        ),
+    ]
 }
 
 /// `lock`: whether deliveries may be running (not while migrating: no process serves

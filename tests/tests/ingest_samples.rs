@@ -16,6 +16,7 @@ async fn every_sample_delivery_is_accepted_and_makes_bookings_for_every_partner(
         token_secret: None,
         body_limit: ingest::http::DEFAULT_BODY_LIMIT,
         db_connections: 1,
+        archive_retention_days: None,
     };
     ingest::samples::load(&config, &app.ingest)
         .await

@@ -11,7 +11,7 @@
 //!   it; SQLite has a single writer anyway, and the processor serialises its own writes
 //!   so that they never fail with `SQLITE_BUSY`.
 
-mod counts;
+pub(crate) mod counts;
 pub mod merge;
 mod store;
 
