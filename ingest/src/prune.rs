@@ -20,10 +20,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use entity::EventStatus;
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbErr, SqliteTransactionMode, Statement,
-    TransactionOptions, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Statement, TransactionTrait};
 
 use crate::config::Config;
 use crate::process::counts::Counts;
@@ -149,13 +146,7 @@ async fn batch(db: &DatabaseConnection, cutoff: DateTime<Utc>) -> Result<usize, 
            ORDER BY e.received_at, e.id LIMIT {BATCH}) \
          RETURNING partner, status, event_type, received_at"
     );
-    // SQLite: the write lock from BEGIN, as deliveries take it (see `process`).
-    let txn = db
-        .begin_with_options(TransactionOptions {
-            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-            ..TransactionOptions::default()
-        })
-        .await?;
+    let txn = crate::process::begin_write(db).await?;
     let rows = txn
         .query_all_raw(Statement::from_sql_and_values(
             backend,

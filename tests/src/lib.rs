@@ -5,6 +5,7 @@
 pub mod corpus;
 pub mod counts;
 pub mod expected;
+pub mod hahn_air;
 pub mod live;
 pub mod partners;
 pub mod ws;

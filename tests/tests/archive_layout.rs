@@ -14,24 +14,10 @@ use sea_orm::{
     sea_query::Expr, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
     EntityTrait, QueryFilter, Statement,
 };
-use serde_json::{json, Value};
 use tests::counts::counter_problems;
+use tests::hahn_air::{create, update, CREATE, UPDATE};
 use tests::{fixture, partners, spawn_app, TestApp};
 use uuid::Uuid;
-
-const CREATE: &str = "hahn-air/booking-create";
-const UPDATE: &str = "hahn-air/booking-update";
-
-fn create(reference: &str, updated: &str) -> String {
-    let mut body: Value = serde_json::from_str(&fixture("hahn_air/booking-create.json")).unwrap();
-    body["bookingId"] = json!(reference);
-    body["updatedAt"] = json!(updated);
-    body.to_string()
-}
-
-fn update(reference: &str, bags: u32, updated: &str) -> String {
-    json!({"bookingId": reference, "bagCount": bags, "updatedAt": updated}).to_string()
-}
 
 async fn rows(db: &DatabaseConnection) -> BTreeSet<(Uuid, String, &'static str, DateTime<Utc>)> {
     event::Entity::find()

@@ -17,24 +17,11 @@ use sea_orm::{
     sea_query::Expr, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
     QueryFilter, QuerySelect,
 };
-use serde_json::{json, Value};
+use serde_json::json;
 use tests::counts::counter_problems;
+use tests::hahn_air::{create, update, CREATE, UPDATE};
 use tests::{fixture, partners, spawn_app, TestApp};
 use uuid::Uuid;
-
-const CREATE: &str = "hahn-air/booking-create";
-const UPDATE: &str = "hahn-air/booking-update";
-
-fn create(reference: &str, updated: &str) -> String {
-    let mut body: Value = serde_json::from_str(&fixture("hahn_air/booking-create.json")).unwrap();
-    body["bookingId"] = json!(reference);
-    body["updatedAt"] = json!(updated);
-    body.to_string()
-}
-
-fn update(reference: &str, bags: u32, updated: &str) -> String {
-    json!({"bookingId": reference, "bagCount": bags, "updatedAt": updated}).to_string()
-}
 
 async fn event_ids(db: &DatabaseConnection) -> BTreeSet<Uuid> {
     event::Entity::find()

@@ -21,7 +21,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use entity::EventStatus;
 use sea_orm::{
-    DatabaseConnection, DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
 };
 use serde_json::Value;
 use tokio::sync::Mutex;
@@ -192,17 +193,7 @@ impl Processor {
         delivery: &Delivery,
         key: &str,
     ) -> Result<Outcome, DbErr> {
-        // SQLite: take the write lock at BEGIN. A deferred transaction that reads first
-        // and then writes fails at once with SQLITE_BUSY_SNAPSHOT when another process
-        // (a second ingest, `ingest replay`) committed meanwhile; an immediate one waits
-        // for the lock (the busy timeout) and then reads the newest data.
-        let txn = self
-            .db
-            .begin_with_options(TransactionOptions {
-                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-                ..TransactionOptions::default()
-            })
-            .await?;
+        let txn = begin_write(&self.db).await?;
         let mut counts = Counts::new(self.db.get_database_backend());
         match self
             .apply_in(&txn, receipt, delivery, key, &mut counts)
@@ -423,13 +414,7 @@ impl Processor {
 
     /// The refused delivery's event row and its counters, in one transaction.
     async fn archive_in(&self, receipt: &Receipt<'_>, row: EventRow<'_>) -> Result<Uuid, DbErr> {
-        let txn = self
-            .db
-            .begin_with_options(TransactionOptions {
-                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-                ..TransactionOptions::default()
-            })
-            .await?;
+        let txn = begin_write(&self.db).await?;
         let mut counts = Counts::new(self.db.get_database_backend());
         let event_id = store::write_event(&txn, receipt, row, &mut counts).await?;
         counts.write(&txn).await?;
@@ -501,6 +486,19 @@ impl<'a> EventRow<'a> {
             booking_id,
         }
     }
+}
+
+/// A transaction that will write. On SQLite it takes the write lock at BEGIN: a
+/// deferred transaction that reads first and then writes fails at once with
+/// SQLITE_BUSY_SNAPSHOT when another process (a second ingest, `ingest replay`, a
+/// prune) committed meanwhile; an immediate one waits for the lock (the busy timeout)
+/// and then reads the newest data.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
 }
 
 /// Whether a database error is a unique-constraint violation.
