@@ -25,7 +25,7 @@
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{
-    ConnectionTrait, DatabaseBackend, DbErr, Statement, TransactionTrait,
+    ConnectionTrait, DatabaseBackend, DatabaseTransaction, DbErr, Statement, TransactionTrait,
 };
 
 #[derive(DeriveMigrationName)]
@@ -89,20 +89,39 @@ async fn partitioned<C: ConnectionTrait>(db: &C) -> Result<bool, DbErr> {
         > 0)
 }
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    Single,
+    Partitioned,
+}
+
+/// The transaction that converts `event` to `to`, holding the table exclusively (deliveries
+/// and a second process migrating wait until the copy commits); `None` on SQLite, or when
+/// the table already has that layout (another process converted it meanwhile).
+async fn convert(
+    manager: &SchemaManager<'_>,
+    to: Layout,
+) -> Result<Option<DatabaseTransaction>, DbErr> {
+    let db = manager.get_connection();
+    if db.get_database_backend() != DatabaseBackend::Postgres {
+        return Ok(None);
+    }
+    let txn = db.begin().await?;
+    txn.execute_unprepared("LOCK TABLE event IN ACCESS EXCLUSIVE MODE")
+        .await?;
+    if partitioned(&txn).await? == (to == Layout::Partitioned) {
+        txn.commit().await?;
+        return Ok(None);
+    }
+    Ok(Some(txn))
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        if db.get_database_backend() != DatabaseBackend::Postgres {
+        let Some(txn) = convert(manager, Layout::Partitioned).await? else {
             return Ok(());
-        }
-        let txn = db.begin().await?;
-        // Deliveries and a second process migrating wait here until the copy commits.
-        txn.execute_unprepared("LOCK TABLE event IN ACCESS EXCLUSIVE MODE")
-            .await?;
-        if partitioned(&txn).await? {
-            return txn.commit().await;
-        }
+        };
         for statement in [
             "ALTER TABLE event RENAME TO event_unpartitioned",
             "ALTER TABLE event_unpartitioned RENAME CONSTRAINT event_pkey TO event_unpartitioned_pkey",
@@ -141,16 +160,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        if db.get_database_backend() != DatabaseBackend::Postgres {
+        let Some(txn) = convert(manager, Layout::Single).await? else {
             return Ok(());
-        }
-        let txn = db.begin().await?;
-        txn.execute_unprepared("LOCK TABLE event IN ACCESS EXCLUSIVE MODE")
-            .await?;
-        if !partitioned(&txn).await? {
-            return txn.commit().await;
-        }
+        };
         for statement in [
             "CREATE TABLE event_unpartitioned (LIKE event INCLUDING DEFAULTS INCLUDING CONSTRAINTS, \
                PRIMARY KEY (id), \

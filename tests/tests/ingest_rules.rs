@@ -509,28 +509,22 @@ async fn replay_reapplies_failed_events_idempotently() {
 
     let processor = ingest::process::Processor::new(app.db.clone());
     let registry = app.ingest_state.registry.current();
-    let summary = ingest::replay::replay(
-        &processor,
-        &registry,
-        &ingest::replay::Selection::Failed,
-        false,
-    )
-    .await
-    .unwrap();
+    let replay_failed = || {
+        ingest::replay::replay(
+            &processor,
+            &registry,
+            &ingest::replay::Selection::Failed,
+            false,
+        )
+    };
+    let summary = replay_failed().await.unwrap();
     assert_eq!(summary.applied, 1);
     let booking = app
         .booking("hahn-air", "HA7Q2K9")
         .await
         .expect("re-applied");
     assert_eq!(booking.destination_code.as_deref(), Some("LIS"));
-    let again = ingest::replay::replay(
-        &processor,
-        &registry,
-        &ingest::replay::Selection::Failed,
-        false,
-    )
-    .await
-    .unwrap();
+    let again = replay_failed().await.unwrap();
     assert_eq!(
         again,
         ingest::replay::Summary::default(),
