@@ -8,15 +8,24 @@
 //! that one booking and no other. The landing site's backend mints one such token per
 //! visitor; an unscoped landing token in a browser would let anyone walk the bookings
 //! by id or reference (OWASP API1, broken object-level authorisation).
+//!
+//! A client sends the same token with every request, so a verified token is kept (by
+//! its text, in a bounded LRU) with what it proved and its expiry: a repeat skips the
+//! signature check and the claims' decoding, and is still refused from the second its
+//! `exp` has passed. Only tokens that verified are kept; a refusal is worked out again
+//! each time.
 
 use std::{
+    num::NonZeroUsize,
     str::FromStr,
+    sync::{Arc, Mutex, PoisonError},
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
 use axum::http::{header::AUTHORIZATION, HeaderMap};
 use common::Secret;
 use jsonwebtoken::{errors::ErrorKind, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use lru::LruCache;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -107,12 +116,24 @@ pub enum AuthError {
     ScopedAnalyst,
 }
 
-/// The signing and verifying keys derived from `API_JWT_SECRET`.
+/// Verified tokens kept: one per visitor or analyst session active at once, a few
+/// hundred bytes each.
+const VERIFIED_CAPACITY: NonZeroUsize = NonZeroUsize::new(4096).unwrap();
+
+/// Longest token kept; real ones are a few hundred bytes.
+const MAX_KEPT_TOKEN_LEN: usize = 2048;
+
+/// What a verified token proved, and until when (its `exp`, seconds since the epoch).
+type Verified = LruCache<String, (Principal, u64)>;
+
+/// The signing and verifying keys derived from `API_JWT_SECRET`, and the tokens they
+/// verified lately. Clones share those.
 #[derive(Clone)]
 pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    verified: Arc<Mutex<Verified>>,
 }
 
 impl TokenKeys {
@@ -128,6 +149,7 @@ impl TokenKeys {
             encoding: EncodingKey::from_secret(secret.expose().as_bytes()),
             decoding: DecodingKey::from_secret(secret.expose().as_bytes()),
             validation,
+            verified: Arc::new(Mutex::new(LruCache::new(VERIFIED_CAPACITY))),
         }
     }
 
@@ -153,10 +175,7 @@ impl TokenKeys {
         if spec.booking.is_some() && spec.role != Role::Landing {
             return Err(AuthError::ScopedAnalyst);
         }
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_secs();
+        let now = unix_now();
         let claims = Claims {
             role: spec.role,
             exp: now.saturating_add(ttl.as_secs()),
@@ -168,11 +187,34 @@ impl TokenKeys {
             .map_err(|_| AuthError::Signing)
     }
 
-    /// Checks the token's algorithm, signature, expiry and claims.
+    /// Checks the token's algorithm, signature, expiry and claims, or finds it among the
+    /// tokens verified lately (and checks its expiry again).
     ///
     /// # Errors
     /// [`AuthError::Expired`] or [`AuthError::Invalid`] saying what is wrong.
     pub fn verify(&self, token: &str) -> Result<Principal, AuthError> {
+        let mut verified = self.verified.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((principal, exp)) = verified.get(token) {
+            // As jsonwebtoken decides with no leeway: valid up to and including `exp`.
+            if *exp >= unix_now() {
+                return Ok(principal.clone());
+            }
+            verified.pop(token);
+            return Err(AuthError::Expired);
+        }
+        drop(verified);
+        let (principal, exp) = self.verify_signed(token)?;
+        if token.len() <= MAX_KEPT_TOKEN_LEN {
+            self.verified
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .put(token.to_owned(), (principal.clone(), exp));
+        }
+        Ok(principal)
+    }
+
+    /// The full check, with the token's expiry.
+    fn verify_signed(&self, token: &str) -> Result<(Principal, u64), AuthError> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|err| match err.kind() {
                 ErrorKind::ExpiredSignature => AuthError::Expired,
@@ -196,12 +238,20 @@ impl TokenKeys {
                 "only a landing token may carry a booking claim",
             ));
         }
-        Ok(Principal {
+        let principal = Principal {
             role: data.claims.role,
             subject: data.claims.sub,
             booking: data.claims.booking,
-        })
+        };
+        Ok((principal, data.claims.exp))
     }
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs()
 }
 
 /// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive).
@@ -280,6 +330,43 @@ mod tests {
             keys().verify(&other.unwrap()),
             Err(AuthError::Invalid("bad signature"))
         );
+    }
+
+    #[test]
+    fn a_kept_token_is_refused_once_its_expiry_has_passed() {
+        let keys = keys();
+        let token = keys
+            .issue(Role::Analyst, Duration::from_secs(1), "short")
+            .unwrap();
+        assert_eq!(keys.verify(&token).unwrap().role, Role::Analyst);
+        // The second verification is answered from the kept tokens.
+        assert_eq!(
+            keys.verify(&token).unwrap().subject.as_deref(),
+            Some("short")
+        );
+        std::thread::sleep(Duration::from_millis(2100));
+        assert_eq!(keys.verify(&token), Err(AuthError::Expired));
+        assert_eq!(keys.verify(&token), Err(AuthError::Expired));
+    }
+
+    #[test]
+    fn a_refused_token_is_not_kept_and_a_tampered_copy_of_a_kept_one_is_refused() {
+        let keys = keys();
+        let token = keys
+            .issue(Role::Landing, Duration::from_secs(60), "web")
+            .unwrap();
+        keys.verify(&token).unwrap();
+        let (head, _) = token.rsplit_once('.').unwrap();
+        let forged = format!("{head}.AAAA");
+        assert_eq!(
+            keys.verify(&forged),
+            Err(AuthError::Invalid("bad signature"))
+        );
+        assert_eq!(
+            keys.verify(&forged),
+            Err(AuthError::Invalid("bad signature"))
+        );
+        assert_eq!(keys.verify(&token).unwrap().role, Role::Landing);
     }
 
     #[test]

@@ -2,6 +2,10 @@
 
 use clap::Parser;
 
+/// See `Cargo.toml` (mimalloc) for why the allocator is not the system's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     common::logging::init();

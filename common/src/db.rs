@@ -146,6 +146,22 @@ async fn open(
             opts.options([("plan_cache_mode", "force_custom_plan")])
         });
     }
+    if url.starts_with("postgres")
+        && !names_ssl_mode(url)
+        && std::env::var_os("PGSSLMODE").is_none()
+    {
+        // libpq's default (`prefer`) encrypts even on a loopback address, where the
+        // traffic never leaves the kernel: TLS there protects nothing and costs both
+        // sides CPU on every statement (about a fifth of PostgreSQL's work per
+        // `booking(id)`). Asked for with `sslmode` (or `PGSSLMODE`), it is used as said.
+        options.map_sqlx_postgres_opts(|opts| {
+            if is_loopback(opts.get_host()) {
+                opts.ssl_mode(sea_orm::sqlx::postgres::PgSslMode::Disable)
+            } else {
+                opts
+            }
+        });
+    }
     if url.starts_with("sqlite:") {
         options.map_sqlx_sqlite_opts(move |opts| {
             // `synchronous=FULL`: every commit is fsynced before it returns, so an
@@ -271,6 +287,28 @@ pub fn is_sqlite(db: &DatabaseConnection) -> bool {
     db.get_database_backend() == DatabaseBackend::Sqlite
 }
 
+/// Whether a PostgreSQL URL says how to use TLS (`sslmode`, or sqlx's `ssl-mode`).
+fn names_ssl_mode(url: &str) -> bool {
+    let Some((_, query)) = url.split_once('?') else {
+        return false;
+    };
+    query.split('&').any(|pair| {
+        let key = pair.split('=').next().unwrap_or_default();
+        key.eq_ignore_ascii_case("sslmode") || key.eq_ignore_ascii_case("ssl-mode")
+    })
+}
+
+/// Whether a PostgreSQL host is this machine: a loopback address, `localhost`, or a
+/// Unix socket folder.
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.starts_with('/')
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// The URL with any password replaced, for messages.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -306,7 +344,22 @@ fn create_sqlite_folder(url: &str) -> anyhow::Result<()> {
 mod tests {
     use sea_orm::{ConnectionTrait, Statement};
 
-    use super::{connect, redact, WAL_AUTOCHECKPOINT_PAGES};
+    use super::{connect, is_loopback, names_ssl_mode, redact, WAL_AUTOCHECKPOINT_PAGES};
+
+    #[test]
+    fn tls_is_left_off_only_for_this_machine_when_the_url_does_not_say() {
+        assert!(is_loopback("127.0.0.1") && is_loopback("::1") && is_loopback("[::1]"));
+        assert!(is_loopback("localhost") && is_loopback("/var/run/postgresql"));
+        assert!(!is_loopback("db.internal") && !is_loopback("10.0.0.5"));
+        assert!(names_ssl_mode("postgres://u@h/db?sslmode=require"));
+        assert!(names_ssl_mode(
+            "postgres://u@h/db?application_name=x&ssl-mode=prefer"
+        ));
+        assert!(!names_ssl_mode(
+            "postgres://u@h/db?application_name=sslmode"
+        ));
+        assert!(!names_ssl_mode("postgres://u@127.0.0.1:5432/db"));
+    }
 
     async fn pragma(db: &sea_orm::DatabaseConnection, name: &str) -> String {
         let row = db
