@@ -240,6 +240,21 @@ pub fn first<T>(rows: Vec<T>) -> Option<T> {
 /// deliveries commit meanwhile) before it is answered 503.
 pub const BUSY_WAIT: Duration = Duration::from_secs(5);
 
+/// The most connections the pool opens.
+pub fn max_connections(db: &DatabaseConnection) -> u32 {
+    match db.get_database_backend() {
+        DatabaseBackend::Postgres => db
+            .get_postgres_connection_pool()
+            .options()
+            .get_max_connections(),
+        DatabaseBackend::Sqlite => db
+            .get_sqlite_connection_pool()
+            .options()
+            .get_max_connections(),
+        _ => 1,
+    }
+}
+
 /// Whether every connection the pool may open is open and checked out: a wait for a
 /// connection that timed out then met a busy (or briefly stalled) database, not an
 /// unreachable one, whose connections fail at their first statement and leave the pool.

@@ -12,6 +12,7 @@
 //!   so that they never fail with `SQLITE_BUSY`.
 
 pub(crate) mod counts;
+mod group;
 pub mod merge;
 mod store;
 
@@ -86,6 +87,9 @@ pub struct Processor {
     /// database is up while a wait for a connection times out.
     last_commit_ms: Arc<AtomicU64>,
     epoch: std::time::Instant,
+    /// Where first deliveries are grouped into shared commits (`group`); `None` in the
+    /// lanes' own workers.
+    lanes: Option<Arc<group::Lanes>>,
 }
 
 impl Processor {
@@ -96,7 +100,21 @@ impl Processor {
             write_lock,
             last_commit_ms: Arc::new(AtomicU64::new(0)),
             epoch: std::time::Instant::now(),
+            lanes: Some(Arc::default()),
         }
+    }
+
+    /// The processor a lane's worker uses: the same database, lock and clock, no lanes.
+    fn worker(&self) -> Self {
+        Self {
+            lanes: None,
+            ..self.clone()
+        }
+    }
+
+    /// Notes a commit (see [`Self::committed_since`]).
+    fn committed(&self) {
+        self.last_commit_ms.store(self.now_ms(), Ordering::Relaxed);
     }
 
     fn now_ms(&self) -> u64 {
@@ -128,18 +146,35 @@ impl Processor {
                 .as_deref()
                 .unwrap_or(&receipt.fallback_key),
         );
+        let started = std::time::Instant::now();
+        let mut attempt_ms = self.now_ms();
+        // A first delivery goes into a group commit; what the group left to be
+        // processed alone (or a replay) takes the one-transaction path below.
+        let mut first_attempt = None;
+        if let (Some(lanes), None) = (&self.lanes, receipt.replay_of) {
+            match lanes.submit(self, receipt, delivery, &key).await {
+                group::Answer::Done(outcome) => return Ok(outcome),
+                group::Answer::Alone => {}
+                group::Answer::Failed(err) => first_attempt = Some(err),
+            }
+        }
         let _guard = match &self.write_lock {
             Some(lock) => Some(lock.lock().await),
             None => None,
         };
         let mut receipt = receipt.clone();
         let mut retried = false;
-        let started = std::time::Instant::now();
         // At most three attempts: a failed delivery taken up again, and one retry; plus
         // further waits for a connection while the pool is merely busy.
         loop {
-            let attempt_ms = self.now_ms();
-            match self.transact(&receipt, delivery, &key).await {
+            let result = match first_attempt.take() {
+                Some(err) => Err(err),
+                None => {
+                    attempt_ms = self.now_ms();
+                    self.transact(&receipt, delivery, &key).await
+                }
+            };
+            match result {
                 // No connection in time, but the database is up and busy (load, not an
                 // outage): other deliveries committed meanwhile, or every connection is
                 // in use, or a connection opened aside is not refused. Wait again, for a
@@ -206,7 +241,7 @@ impl Processor {
                     store::announce_change(&txn, *booking_id).await?;
                 }
                 txn.commit().await?;
-                self.last_commit_ms.store(self.now_ms(), Ordering::Relaxed);
+                self.committed();
                 Ok(outcome)
             }
             Err(err)

@@ -136,16 +136,74 @@ pub const BOOKING_CHANGED: &str = "tripgraph_booking_changed";
 /// transaction: PostgreSQL delivers a notification when its transaction commits and
 /// drops it when it rolls back. On SQLite the api polls the archive instead.
 pub async fn announce_change<C: ConnectionTrait>(txn: &C, id: Uuid) -> Result<(), DbErr> {
-    if txn.get_database_backend() != DatabaseBackend::Postgres {
+    announce_changes(txn, &[id]).await
+}
+
+/// Announces the changes of several bookings in one statement (see [`announce_change`]).
+pub async fn announce_changes<C: ConnectionTrait>(txn: &C, ids: &[Uuid]) -> Result<(), DbErr> {
+    if txn.get_database_backend() != DatabaseBackend::Postgres || ids.is_empty() {
         return Ok(());
     }
+    let calls: Vec<String> = (0..ids.len())
+        .map(|n| format!("pg_notify($1, ${})", n + 2))
+        .collect();
+    let mut values: Vec<sea_orm::Value> = vec![BOOKING_CHANGED.into()];
+    values.extend(ids.iter().map(|id| id.to_string().into()));
     txn.execute_raw(Statement::from_sql_and_values(
         DatabaseBackend::Postgres,
-        "SELECT pg_notify($1, $2)",
-        [BOOKING_CHANGED.into(), id.to_string().into()],
+        format!("SELECT {}", calls.join(", ")),
+        values,
     ))
     .await?;
     Ok(())
+}
+
+/// Which of the (partner, key) pairs an accepted archived event holds already, in one
+/// statement: on PostgreSQL from `event_key`, on SQLite from the partial unique index.
+pub async fn accepted_keys<C: ConnectionTrait>(
+    db: &C,
+    keys: &[(&str, &str)],
+) -> Result<std::collections::HashSet<(String, String)>, DbErr> {
+    let backend = db.get_database_backend();
+    let (table, accepted) = match backend {
+        DatabaseBackend::Postgres => ("event_key", ""),
+        _ => ("event", " AND status <> 'rejected'"),
+    };
+    let placeholder = |n: usize| match backend {
+        DatabaseBackend::Postgres => format!("${n}"),
+        _ => "?".to_owned(),
+    };
+    let pairs: Vec<String> = (0..keys.len())
+        .map(|n| {
+            format!(
+                "(partner = {} AND idempotency_key = {})",
+                placeholder(2 * n + 1),
+                placeholder(2 * n + 2)
+            )
+        })
+        .collect();
+    if pairs.is_empty() {
+        return Ok(std::collections::HashSet::new());
+    }
+    let values: Vec<sea_orm::Value> = keys
+        .iter()
+        .flat_map(|(partner, key)| [(*partner).into(), (*key).into()])
+        .collect();
+    let sql = format!(
+        "SELECT partner, idempotency_key FROM {table} WHERE ({}){accepted}",
+        pairs.join(" OR ")
+    );
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                row.try_get::<String>("", "partner")?,
+                row.try_get::<String>("", "idempotency_key")?,
+            ))
+        })
+        .collect()
 }
 
 /// Writes the event row: a new one, or the replayed one updated in place.
