@@ -219,6 +219,7 @@ async fn commit(processor: &Processor, jobs: Vec<Job>) -> Option<ConnAcquireErr>
         }
         Err(err) => {
             if group.len() > 1 {
+                tracing::warn!(error = %err, deliveries = group.len(), "a group of deliveries failed; each is processed alone");
                 metrics::counter!("tripgraph_commit_groups_split_total").increment(1);
             }
             answer_all(group, &err);

@@ -164,37 +164,20 @@ pub async fn accepted_keys<C: ConnectionTrait>(
     db: &C,
     keys: &[(&str, &str)],
 ) -> Result<std::collections::HashSet<(String, String)>, DbErr> {
-    let backend = db.get_database_backend();
-    let (table, accepted) = match backend {
-        DatabaseBackend::Postgres => ("event_key", ""),
-        _ => ("event", " AND status <> 'rejected'"),
-    };
-    let placeholder = |n: usize| match backend {
-        DatabaseBackend::Postgres => format!("${n}"),
-        _ => "?".to_owned(),
-    };
-    let pairs: Vec<String> = (0..keys.len())
-        .map(|n| {
-            format!(
-                "(partner = {} AND idempotency_key = {})",
-                placeholder(2 * n + 1),
-                placeholder(2 * n + 2)
-            )
-        })
-        .collect();
-    if pairs.is_empty() {
+    if keys.is_empty() {
         return Ok(std::collections::HashSet::new());
     }
+    let backend = db.get_database_backend();
     let values: Vec<sea_orm::Value> = keys
         .iter()
         .flat_map(|(partner, key)| [(*partner).into(), (*key).into()])
         .collect();
-    let sql = format!(
-        "SELECT partner, idempotency_key FROM {table} WHERE ({}){accepted}",
-        pairs.join(" OR ")
-    );
     let rows = db
-        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            accepted_keys_sql(backend, keys.len()),
+            values,
+        ))
         .await?;
     rows.iter()
         .map(|row| {
@@ -204,6 +187,31 @@ pub async fn accepted_keys<C: ConnectionTrait>(
             ))
         })
         .collect()
+}
+
+/// The statement of [`accepted_keys`] for `pairs` pairs. On SQLite every term repeats
+/// the partial index's condition: only then is each one a search of that index (with
+/// the condition outside the `OR`, SQLite walks every event of the partner).
+fn accepted_keys_sql(backend: DatabaseBackend, pairs: usize) -> String {
+    let term = |n: usize| match backend {
+        DatabaseBackend::Postgres => {
+            format!(
+                "(partner = ${} AND idempotency_key = ${})",
+                2 * n + 1,
+                2 * n + 2
+            )
+        }
+        _ => "(partner = ? AND idempotency_key = ? AND status <> 'rejected')".to_owned(),
+    };
+    let table = match backend {
+        DatabaseBackend::Postgres => "event_key",
+        _ => "event",
+    };
+    let terms: Vec<String> = (0..pairs).map(term).collect();
+    format!(
+        "SELECT partner, idempotency_key FROM {table} WHERE {}",
+        terms.join(" OR ")
+    )
 }
 
 /// Writes the event row: a new one, or the replayed one updated in place.
@@ -294,4 +302,43 @@ fn storable(text: &str, max: usize) -> String {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+
+    #[tokio::test]
+    async fn the_group_key_lookup_searches_the_accepted_key_index_on_sqlite() {
+        let folder = std::env::temp_dir().join(format!("store-plan-{}", uuid::Uuid::new_v4()));
+        let url = format!("sqlite://{}/t.db?mode=rwc", folder.display());
+        let db = common::db::connect(&url, 1).await.unwrap();
+        let sql = format!(
+            "EXPLAIN QUERY PLAN {}",
+            super::accepted_keys_sql(DatabaseBackend::Sqlite, 3)
+        );
+        let values: Vec<sea_orm::Value> = (0..6).map(|n| n.to_string().into()).collect();
+        let plan = db
+            .query_all_raw(Statement::from_sql_and_values(
+                DatabaseBackend::Sqlite,
+                sql,
+                values,
+            ))
+            .await
+            .unwrap();
+        let steps: Vec<String> = plan
+            .iter()
+            .map(|row| row.try_get::<String>("", "detail").unwrap())
+            .filter(|detail| detail.contains("event"))
+            .collect();
+        assert_eq!(steps.len(), 3, "{steps:?}");
+        for step in &steps {
+            assert!(
+                step.contains("ux_event_partner_key_accepted (partner=? AND idempotency_key=?)"),
+                "{steps:?}"
+            );
+        }
+        drop(db);
+        std::fs::remove_dir_all(folder).ok();
+    }
 }
