@@ -42,10 +42,20 @@ pub async fn booking_for_update<C: ConnectionTrait>(
     partner: &str,
     reference: &str,
 ) -> Result<Option<booking::Model>, DbErr> {
+    // Compared as the unique index compares them, so that it alone can answer.
+    let backend = db.get_database_backend();
     let mut query = booking::Entity::find()
-        .filter(booking::Column::Partner.eq(partner))
-        .filter(booking::Column::Reference.eq(reference));
-    if db.get_database_backend() == DatabaseBackend::Postgres {
+        .filter(common::db::key_eq(
+            backend,
+            booking::Column::Partner,
+            partner,
+        ))
+        .filter(common::db::key_eq(
+            backend,
+            booking::Column::Reference,
+            reference,
+        ));
+    if backend == DatabaseBackend::Postgres {
         query = query.lock_exclusive();
     }
     query.all(db).await.map(common::db::first)
