@@ -1,10 +1,14 @@
 //! The plans of the ingest's statements on PostgreSQL (README, *Plans of the ingest's
-//! statements*): the lookup of a booking by (partner, reference) reads the unique index
-//! on that key, never another index of `booking` that starts with the partner, on a new
-//! database (no statistics yet, the planner's estimates a tie) and whatever the plan
-//! mode — the product's custom plans and a connection that keeps generic plans from
-//! the first execution. SQLite plans its lookup by the unique index anyway: PostgreSQL
-//! only.
+//! statements*), on a new database (no statistics yet) and whatever the plan mode — the
+//! product's custom plans, and a connection that keeps generic plans from the first
+//! execution:
+//! - the lookup of a booking by (partner, reference) reads the unique index on that
+//!   key, never another index of `booking` that starts with the partner;
+//! - the duplicate lookup reads `event_key`, and the archive only for a key it holds:
+//!   one month's primary key, not every month's index.
+//!
+//! SQLite has one archive table and plans its lookups by the unique indexes anyway:
+//! PostgreSQL only.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -73,11 +77,19 @@ async fn number(db: &DatabaseConnection, sql: &str) -> i64 {
         .unwrap()
 }
 
-/// Index scans of each index of `booking`, as the statistics hold them.
-async fn booking_index_scans(db: &DatabaseConnection) -> BTreeMap<String, i64> {
+/// Index scans of each index of `booking` and of the archive's partitions, by index,
+/// and the rows each partition's sequential scans read (as `seq_tup_read:` and its
+/// name: the migrations scan the empty partitions, to build indexes and to check the
+/// default partition, and read no row).
+async fn index_scans(db: &DatabaseConnection) -> BTreeMap<String, i64> {
     db.query_all_raw(Statement::from_string(
         DatabaseBackend::Postgres,
-        "SELECT indexrelname::text, idx_scan FROM pg_stat_user_indexes WHERE relname = 'booking'",
+        "SELECT indexrelname::text, idx_scan FROM pg_stat_user_indexes \
+         WHERE relname = 'booking' \
+            OR relid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = 'event'::regclass) \
+         UNION ALL \
+         SELECT 'seq_tup_read:' || relname, seq_tup_read FROM pg_stat_user_tables \
+         WHERE relid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = 'event'::regclass)",
     ))
     .await
     .unwrap()
@@ -91,10 +103,25 @@ async fn booking_index_scans(db: &DatabaseConnection) -> BTreeMap<String, i64> {
     .collect()
 }
 
-/// The statistics once both ingests' connections have ended and flushed theirs: a
-/// backend reports its counts when it exits (or within seconds when idle), so the
-/// bookings they inserted are counted at last, and nothing changes after.
-async fn flushed_index_scans(db: &DatabaseConnection, inserted: usize) -> BTreeMap<String, i64> {
+/// Closes the ingests' pools and returns [`index_scans`] once their connections have
+/// ended and flushed their statistics: a backend reports its counts when it exits (or
+/// within seconds when idle), so the bookings they inserted are counted at last, and
+/// nothing changes after.
+async fn flushed_index_scans(
+    db: &DatabaseConnection,
+    ingests: [TestApp; 2],
+    inserted: usize,
+) -> BTreeMap<String, i64> {
+    for ingest in ingests {
+        ingest
+            .ingest_state
+            .processor
+            .db()
+            .clone()
+            .close()
+            .await
+            .unwrap();
+    }
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let open = number(
@@ -110,9 +137,9 @@ async fn flushed_index_scans(db: &DatabaseConnection, inserted: usize) -> BTreeM
         )
         .await;
         if open == 0 && counted == i64::try_from(inserted).unwrap() {
-            let scans = booking_index_scans(db).await;
+            let scans = index_scans(db).await;
             tokio::time::sleep(Duration::from_millis(500)).await;
-            if booking_index_scans(db).await == scans {
+            if index_scans(db).await == scans {
                 return scans;
             }
         }
@@ -125,6 +152,14 @@ async fn flushed_index_scans(db: &DatabaseConnection, inserted: usize) -> BTreeM
     }
 }
 
+/// Sends each delivery through `ingest`, expecting its status.
+async fn deliver(ingest: &TestApp, deliveries: &[(&str, String, &str)]) {
+    for (path, body, status) in deliveries {
+        let reply = ingest.post(path, body, partners::hahn()).await;
+        assert_eq!(reply.json["status"], *status, "{path}: {}", reply.json);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_database_looks_bookings_up_by_the_unique_index_with_custom_and_generic_plans() {
     let app = spawn_app().await;
@@ -133,38 +168,37 @@ async fn a_new_database_looks_bookings_up_by_the_unique_index_with_custom_and_ge
     }
     let ingests = [ingest(&app, false).await, ingest(&app, true).await];
     for (n, ingest) in ingests.iter().enumerate() {
+        let mut deliveries = Vec::new();
         for i in 0..BOOKINGS {
             let reference = format!("WP{n}{i:03}");
-            for (path, body) in [
-                (CREATE, create(&reference, "2026-01-10T10:00:00Z")),
-                (UPDATE, update(&reference, 2, "2026-01-11T10:00:00Z")),
-                (UPDATE, update(&reference, 3, "2026-01-12T10:00:00Z")),
-            ] {
-                let reply = ingest.post(path, &body, partners::hahn()).await;
-                assert_eq!(reply.json["status"], "applied", "{path}: {}", reply.json);
-            }
+            deliveries.extend([
+                (
+                    CREATE,
+                    create(&reference, "2026-01-10T10:00:00Z"),
+                    "applied",
+                ),
+                (
+                    UPDATE,
+                    update(&reference, 2, "2026-01-11T10:00:00Z"),
+                    "applied",
+                ),
+                (
+                    UPDATE,
+                    update(&reference, 3, "2026-01-12T10:00:00Z"),
+                    "applied",
+                ),
+            ]);
         }
-    }
-    for ingest in ingests {
-        ingest
-            .ingest_state
-            .processor
-            .db()
-            .clone()
-            .close()
-            .await
-            .unwrap();
+        deliver(ingest, &deliveries).await;
     }
 
-    let scans = flushed_index_scans(&app.db, 2 * BOOKINGS).await;
+    let scans = flushed_index_scans(&app.db, ingests, 2 * BOOKINGS).await;
+    let booking_indexes =
+        |name: &str| name.starts_with("ux_booking") || name.starts_with("ix_booking");
     let wrong: BTreeMap<_, _> = scans
         .iter()
         .filter(|(name, n)| {
-            **n > 0
-                && !matches!(
-                    name.as_str(),
-                    "ux_booking_partner_reference" | "booking_pkey"
-                )
+            **n > 0 && booking_indexes(name) && name.as_str() != "ux_booking_partner_reference"
         })
         .collect();
     assert!(
@@ -180,5 +214,56 @@ async fn a_new_database_looks_bookings_up_by_the_unique_index_with_custom_and_ge
         unique >= i64::try_from(6 * BOOKINGS).unwrap(),
         "the unique index served {unique} scans for {} lookups: {scans:?}",
         6 * BOOKINGS
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_duplicate_is_found_through_event_key_and_one_month_of_the_archive() {
+    let app = spawn_app().await;
+    if app.db.get_database_backend() != DatabaseBackend::Postgres {
+        return;
+    }
+    let ingests = [ingest(&app, false).await, ingest(&app, true).await];
+    for (n, ingest) in ingests.iter().enumerate() {
+        let mut deliveries = Vec::new();
+        for i in 0..BOOKINGS {
+            let body = create(&format!("WD{n}{i:03}"), "2026-01-10T10:00:00Z");
+            deliveries.extend([
+                (CREATE, body.clone(), "applied"),
+                (CREATE, body, "duplicate"),
+            ]);
+        }
+        deliver(ingest, &deliveries).await;
+    }
+
+    let scans = flushed_index_scans(&app.db, ingests, 2 * BOOKINGS).await;
+    let months = number(
+        &app.db,
+        "SELECT count(*) FROM pg_inherits WHERE inhparent = 'event'::regclass",
+    )
+    .await;
+    assert!(months > 1, "the archive has {months} partitions");
+    // A new key is looked up in event_key alone; a known one fetches its event from the
+    // partition that holds it, by primary key: one index scan per duplicate, in all.
+    let archive: i64 = scans
+        .iter()
+        .filter(|(name, _)| name.starts_with("event_"))
+        .map(|(_, n)| n)
+        .sum();
+    let sequential: i64 = scans
+        .iter()
+        .filter(|(name, _)| name.starts_with("seq_tup_read:"))
+        .map(|(_, n)| n)
+        .sum();
+    assert_eq!(
+        sequential, 0,
+        "rows of the archive read one by one: {scans:?}"
+    );
+    let duplicates = i64::try_from(2 * BOOKINGS).unwrap();
+    assert!(
+        archive <= duplicates,
+        "{archive} index scans of the archive's {months} partitions for {} deliveries, \
+         {duplicates} of them duplicates: {scans:?}",
+        4 * BOOKINGS
     );
 }
