@@ -126,7 +126,7 @@ FROM seed_plan p, generate_series(1, 3) AS k,
   LATERAL (SELECT p.booked + (k - 1) * interval '1 hour' AS t, random() AS e) AS drawn;
 
 ALTER TABLE event ENABLE TRIGGER event_key_sync;
-INSERT INTO event_key (partner, idempotency_key, event_id)
-SELECT partner, idempotency_key, id FROM event WHERE status <> 'rejected';
+INSERT INTO event_key (partner, idempotency_key, event_id, received_at)
+SELECT partner, idempotency_key, id, received_at FROM event WHERE status <> 'rejected';
 
 DROP TABLE seed_plan;

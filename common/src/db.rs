@@ -355,6 +355,26 @@ fn create_sqlite_folder(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `column = value` compared as a unique key's index compares it: byte for byte
+/// (collation `"C"`) on PostgreSQL, where the booking key's unique index is built in
+/// that collation (migration `m20261203_000001_booking_key_bytewise`) so that no other
+/// index can answer the lookup. SQLite compares text byte for byte anyway.
+pub fn key_eq(
+    backend: DatabaseBackend,
+    column: impl sea_orm::ColumnTrait,
+    value: &str,
+) -> sea_orm::sea_query::Expr {
+    use sea_orm::sea_query::Expr;
+    if backend == DatabaseBackend::Postgres {
+        Expr::cust_with_exprs(
+            "$1 COLLATE \"C\" = $2",
+            [column.into_expr(), Expr::val(value)],
+        )
+    } else {
+        column.eq(value)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use sea_orm::{ConnectionTrait, Statement};

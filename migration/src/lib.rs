@@ -10,6 +10,8 @@ mod m20261127_000001_create_tables;
 mod m20261202_000001_refusals_release_keys;
 mod m20261202_000002_counts;
 mod m20261202_000003_archive;
+mod m20261203_000001_booking_key_bytewise;
+mod m20261203_000002_event_key_received;
 
 pub use m20261202_000002_counts::{event_counts, recount};
 pub use m20261202_000003_archive::{create_partitions, MONTHS_AHEAD};
@@ -24,6 +26,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_refusals_release_keys::Migration),
             Box::new(m20261202_000002_counts::Migration),
             Box::new(m20261202_000003_archive::Migration),
+            Box::new(m20261203_000001_booking_key_bytewise::Migration),
+            Box::new(m20261203_000002_event_key_received::Migration),
         ]
     }
 }

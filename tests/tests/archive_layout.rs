@@ -119,19 +119,38 @@ async fn the_partition_migration_keeps_every_event_and_idempotency_across_months
         );
     }
 
-    // Back to one table: every row there, the keys unique again by index.
-    migration::Migrator::down(&app.db, Some(1)).await.unwrap();
+    // Back to one table (the archive's migration undone, and any after it): every row
+    // there, the keys unique again by index.
+    let steps = migration::Migrator::migrations()
+        .iter()
+        .rev()
+        .position(|m| m.name() == "m20261202_000003_archive")
+        .unwrap()
+        + 1;
+    migration::Migrator::down(&app.db, Some(u32::try_from(steps).unwrap()))
+        .await
+        .unwrap();
     if postgres {
         assert!(partitions(&app.db).await.is_empty());
     }
     assert_eq!(rows(&app.db).await, before);
-    expect(
-        &app,
-        CREATE,
-        &create("HM0002", "2024-01-20T10:00:00Z"),
-        "duplicate",
-    )
-    .await;
+    if postgres {
+        // This build looks keys up in event_key there (migration
+        // m20261203_000002_event_key_received), gone with the layout: the index itself
+        // refuses a second accepted event under a key.
+        let second = "INSERT INTO event SELECT (json_populate_record(e, \
+             json_build_object('id', gen_random_uuid()))).* FROM event e \
+             WHERE status = 'applied' LIMIT 1";
+        assert!(app.db.execute_unprepared(second).await.is_err());
+    } else {
+        expect(
+            &app,
+            CREATE,
+            &create("HM0002", "2024-01-20T10:00:00Z"),
+            "duplicate",
+        )
+        .await;
+    }
 
     // And forward, with the rows in place: the layout this build runs on.
     migration::Migrator::up(&app.db, None).await.unwrap();

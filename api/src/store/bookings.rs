@@ -30,9 +30,19 @@ pub async fn find_by_reference(
     partner: &str,
     reference: &str,
 ) -> Result<Option<booking::Model>, DbErr> {
+    // Compared as the unique index compares them, so that it alone can answer.
+    let backend = db.get_database_backend();
     booking::Entity::find()
-        .filter(booking::Column::Partner.eq(partner))
-        .filter(booking::Column::Reference.eq(reference))
+        .filter(common::db::key_eq(
+            backend,
+            booking::Column::Partner,
+            partner,
+        ))
+        .filter(common::db::key_eq(
+            backend,
+            booking::Column::Reference,
+            reference,
+        ))
         .all(db)
         .await
         .map(common::db::first)
@@ -163,7 +173,8 @@ pub async fn find_with_lists(
     let (condition, values): (_, Vec<sea_orm::Value>) = match lookup {
         Lookup::Id(id) => ("b.id = $1", vec![id.into()]),
         Lookup::Reference { partner, reference } => (
-            "b.partner = $1 AND b.reference = $2",
+            // As `find_by_reference`: compared as the unique index compares them.
+            "b.partner COLLATE \"C\" = $1 AND b.reference COLLATE \"C\" = $2",
             vec![partner.into(), reference.into()],
         ),
     };

@@ -11,6 +11,11 @@ use super::{counts::Counts, EventRow, Receipt};
 
 /// The accepted event archived under (partner, key), if any: refusals hold no key.
 /// `except` leaves out one event (the one being replayed).
+///
+/// On PostgreSQL the accepted keys are `event_key` (one row per key, with the event's
+/// received time: migration `m20261203_000002_event_key_received`): a new key costs one
+/// primary-key probe there, and a known one a fetch of the event by its whole primary
+/// key from the one month that holds it, rather than a probe of every month's index.
 pub async fn find_event<C: ConnectionTrait>(
     db: &C,
     partner: &str,
@@ -21,11 +26,35 @@ pub async fn find_event<C: ConnectionTrait>(
         .select_only()
         .column(event::Column::Id)
         .column(event::Column::Status)
-        .filter(event::Column::Partner.eq(partner))
-        .filter(event::Column::IdempotencyKey.eq(key))
         .filter(event::Column::Status.ne(EventStatus::Rejected));
-    if let Some(id) = except {
-        query = query.filter(event::Column::Id.ne(id));
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        let filed = db
+            .query_one_raw(Statement::from_sql_and_values(
+                DatabaseBackend::Postgres,
+                "SELECT event_id, received_at FROM event_key \
+                 WHERE partner = $1 AND idempotency_key = $2",
+                [partner.into(), key.into()],
+            ))
+            .await?;
+        let Some(filed) = filed else {
+            return Ok(None);
+        };
+        let id: Uuid = filed.try_get("", "event_id")?;
+        let received_at: chrono::DateTime<chrono::Utc> = filed.try_get("", "received_at")?;
+        if except == Some(id) {
+            // The only accepted event under the key is the one being replayed.
+            return Ok(None);
+        }
+        query = query
+            .filter(event::Column::Id.eq(id))
+            .filter(event::Column::ReceivedAt.eq(received_at));
+    } else {
+        query = query
+            .filter(event::Column::Partner.eq(partner))
+            .filter(event::Column::IdempotencyKey.eq(key));
+        if let Some(id) = except {
+            query = query.filter(event::Column::Id.ne(id));
+        }
     }
     query
         .into_tuple::<(Uuid, EventStatus)>()
@@ -42,10 +71,20 @@ pub async fn booking_for_update<C: ConnectionTrait>(
     partner: &str,
     reference: &str,
 ) -> Result<Option<booking::Model>, DbErr> {
+    // Compared as the unique index compares them, so that it alone can answer.
+    let backend = db.get_database_backend();
     let mut query = booking::Entity::find()
-        .filter(booking::Column::Partner.eq(partner))
-        .filter(booking::Column::Reference.eq(reference));
-    if db.get_database_backend() == DatabaseBackend::Postgres {
+        .filter(common::db::key_eq(
+            backend,
+            booking::Column::Partner,
+            partner,
+        ))
+        .filter(common::db::key_eq(
+            backend,
+            booking::Column::Reference,
+            reference,
+        ));
+    if backend == DatabaseBackend::Postgres {
         query = query.lock_exclusive();
     }
     query.all(db).await.map(common::db::first)
