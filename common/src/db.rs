@@ -30,27 +30,6 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
     migrated(open(url, max_connections, Access::ReadWrite).await?).await
 }
 
-/// [`connect`] for the ingest's delivery pool: on PostgreSQL its statements are planned
-/// with their values every time (`plan_cache_mode = force_custom_plan`), never from a
-/// cached generic plan.
-///
-/// A generic plan is made once per connection, after five executions, and kept until
-/// the table's statistics change. Made on a new, nearly empty database, it can pick
-/// the wrong index and keep it: the booking lookup by (partner, reference) then walked
-/// `ix_booking_partner_created` — every booking of the partner, read for each delivery
-/// (bench/run starts on an empty database: ~300 rows read per delivery after 3 s) — until
-/// autovacuum analysed the table. The writes are simple statements whose planning costs
-/// a few microseconds; the api, whose queries are larger, keeps generic plans.
-///
-/// # Errors
-/// As [`connect`].
-pub async fn connect_for_writes(
-    url: &str,
-    max_connections: u32,
-) -> anyhow::Result<DatabaseConnection> {
-    migrated(open(url, max_connections, Access::Writes).await?).await
-}
-
 async fn migrated(db: DatabaseConnection) -> anyhow::Result<DatabaseConnection> {
     migration::migrate(&db)
         .await
@@ -102,8 +81,6 @@ pub async fn connect_read_only(
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Access {
     ReadWrite,
-    /// Read-write, every statement planned with its values (see [`connect_for_writes`]).
-    Writes,
     /// Nothing is written, not even a pragma that changes the file (SQLite's WAL mode):
     /// a read-only copy may be in any journal mode.
     ReadOnly,
@@ -141,11 +118,6 @@ async fn open(
         // one is still found by the first statement on it, which callers retry.
         .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .sqlx_logging(false);
-    if access == Access::Writes {
-        options.map_sqlx_postgres_opts(|opts| {
-            opts.options([("plan_cache_mode", "force_custom_plan")])
-        });
-    }
     if url.starts_with("postgres")
         && !names_ssl_mode(url)
         && std::env::var_os("PGSSLMODE").is_none()
@@ -168,7 +140,7 @@ async fn open(
             // acknowledged delivery survives a power loss too (NORMAL may lose the
             // last commits in WAL mode).
             let opts = match access {
-                Access::ReadWrite | Access::Writes => {
+                Access::ReadWrite => {
                     opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 }
                 Access::ReadOnly => opts.read_only(true),
