@@ -30,7 +30,7 @@ use sea_orm::{ConnAcquireErr, DatabaseTransaction, DbErr};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use super::{begin_write, counts::Counts, store, Outcome, Processor, Receipt};
+use super::{begin_write, counts::Counts, store, store::NewEvents, Outcome, Processor, Receipt};
 use crate::canonical::{Action, Delivery};
 
 /// Most deliveries in one group: bounds how long a group holds its bookings' locks
@@ -241,19 +241,28 @@ fn answer_all(jobs: Vec<Job>, err: &DbErr) {
     }
 }
 
-/// The group's one transaction: every delivery applied in turn, the counters they moved
-/// in one upsert, one notification per changed booking, one commit.
+/// The group's one transaction: every delivery applied in turn, their event rows in one
+/// insert, the counters they moved in one upsert, one statement notifying the changed
+/// bookings, one commit.
 async fn transact(
     processor: &Processor,
     txn: DatabaseTransaction,
     group: &[Job],
 ) -> Result<Vec<Outcome>, DbErr> {
     let mut counts = Counts::new(processor.db.get_database_backend());
+    let mut new_events = NewEvents::kept();
     let mut outcomes = Vec::with_capacity(group.len());
     let mut changed: Vec<Uuid> = Vec::new();
     for job in group {
         let outcome = match processor
-            .apply_in(&txn, &job.receipt(), &job.delivery, &job.key, &mut counts)
+            .apply_in(
+                &txn,
+                &job.receipt(),
+                &job.delivery,
+                &job.key,
+                &mut counts,
+                &mut new_events,
+            )
             .await
         {
             Ok(outcome) => outcome,
@@ -270,6 +279,7 @@ async fn transact(
         outcomes.push(outcome);
     }
     let written = async {
+        new_events.insert(&txn).await?;
         counts.write(&txn).await?;
         store::announce_changes(&txn, &changed).await
     }

@@ -32,6 +32,7 @@ use uuid::Uuid;
 use crate::canonical::{Action, ChangeKind, Delivery};
 use counts::Counts;
 use merge::Mode;
+use store::NewEvents;
 
 /// The archived facts about a delivery that do not come from the adapter.
 #[derive(Debug, Clone)]
@@ -231,7 +232,14 @@ impl Processor {
         let txn = begin_write(&self.db).await?;
         let mut counts = Counts::new(self.db.get_database_backend());
         match self
-            .apply_in(&txn, receipt, delivery, key, &mut counts)
+            .apply_in(
+                &txn,
+                receipt,
+                delivery,
+                key,
+                &mut counts,
+                &mut NewEvents::at_once(),
+            )
             .await
         {
             Ok(outcome) => {
@@ -278,6 +286,7 @@ impl Processor {
         delivery: &Delivery,
         key: &str,
         counts: &mut Counts,
+        new_events: &mut NewEvents,
     ) -> Result<Outcome, DbErr> {
         let change = match &delivery.action {
             Action::Ignore { reason } => {
@@ -288,7 +297,7 @@ impl Processor {
                     Some(reason.clone()),
                     None,
                 );
-                let event_id = store::write_event(txn, receipt, row, counts).await?;
+                let event_id = store::write_event(txn, receipt, row, counts, new_events).await?;
                 return Ok(Outcome::Ignored { event_id });
             }
             Action::Apply(change) => change,
@@ -319,7 +328,8 @@ impl Processor {
                         Some("older than the newest change already applied to this booking".into()),
                         Some(booking.id),
                     );
-                    let event_id = store::write_event(txn, receipt, row, counts).await?;
+                    let event_id =
+                        store::write_event(txn, receipt, row, counts, new_events).await?;
                     return Ok(Outcome::Stale {
                         event_id,
                         booking_id: booking.id,
@@ -384,7 +394,7 @@ impl Processor {
             store::write_rows(txn, &segments, &touched_segments, stored_segments).await?;
             store::write_rows(txn, &passengers, &touched_passengers, stored_passengers).await?;
             let row = EventRow::of(delivery, key, EventStatus::Applied, None, Some(booking.id));
-            let event_id = store::write_event(txn, receipt, row, counts).await?;
+            let event_id = store::write_event(txn, receipt, row, counts, new_events).await?;
             return Ok(Outcome::Applied {
                 event_id,
                 booking_id: booking.id,
@@ -451,7 +461,8 @@ impl Processor {
     async fn archive_in(&self, receipt: &Receipt<'_>, row: EventRow<'_>) -> Result<Uuid, DbErr> {
         let txn = begin_write(&self.db).await?;
         let mut counts = Counts::new(self.db.get_database_backend());
-        let event_id = store::write_event(&txn, receipt, row, &mut counts).await?;
+        let event_id =
+            store::write_event(&txn, receipt, row, &mut counts, &mut NewEvents::at_once()).await?;
         counts.write(&txn).await?;
         txn.commit().await?;
         Ok(event_id)

@@ -253,12 +253,43 @@ fn accepted_keys_sql(backend: DatabaseBackend, pairs: usize) -> String {
     )
 }
 
-/// Writes the event row: a new one, or the replayed one updated in place.
+/// The new event rows of one transaction: inserted as each is made, or kept for one
+/// multi-row insert just before the commit (a group: one statement for all its events).
+/// Nothing in a transaction reads the archive after its key lookup, so the later insert
+/// changes no decision.
+pub struct NewEvents(Option<Vec<event::ActiveModel>>);
+
+impl NewEvents {
+    pub fn at_once() -> Self {
+        Self(None)
+    }
+
+    pub fn kept() -> Self {
+        Self(Some(Vec::new()))
+    }
+
+    /// Inserts the kept rows.
+    pub async fn insert<C: ConnectionTrait>(self, db: &C) -> Result<(), DbErr> {
+        match self.0 {
+            Some(rows) if !rows.is_empty() => {
+                event::Entity::insert_many(rows)
+                    .exec_without_returning(db)
+                    .await?;
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Writes the event row: a new one (now, or kept in `new_events`), or the replayed one
+/// updated in place.
 pub async fn write_event<C: ConnectionTrait>(
     db: &C,
     receipt: &Receipt<'_>,
     row: EventRow<'_>,
     counts: &mut Counts,
+    new_events: &mut NewEvents,
 ) -> Result<Uuid, DbErr> {
     let event_type = storable(row.delivery_type, MAX_LABEL_CHARS);
     if let Some(id) = receipt.replay_of {
@@ -314,9 +345,15 @@ pub async fn write_event<C: ConnectionTrait>(
         detail: row.detail,
         booking_id: row.booking_id,
     };
-    event::Entity::insert(model.into_active_model().reset_all())
-        .exec_without_returning(db)
-        .await?;
+    let active = model.into_active_model().reset_all();
+    match &mut new_events.0 {
+        Some(kept) => kept.push(active),
+        None => {
+            event::Entity::insert(active)
+                .exec_without_returning(db)
+                .await?;
+        }
+    }
     Ok(id)
 }
 
