@@ -30,7 +30,8 @@ use sea_orm::{ConnAcquireErr, DatabaseTransaction, DbErr};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use super::{begin_write, counts::Counts, store, store::NewEvents, Outcome, Processor, Receipt};
+use super::store::{NewEvents, Prefetched};
+use super::{begin_write, counts::Counts, store, Effects, Outcome, Processor, Receipt};
 use crate::canonical::{Action, Delivery};
 
 /// Most deliveries in one group: bounds how long a group holds its bookings' locks
@@ -50,8 +51,8 @@ pub(super) enum Answer {
     Done(Outcome),
     /// Not processed: to be processed alone.
     Alone,
-    /// No connection for the group: the delivery's first attempt failed so.
-    Failed(DbErr),
+    /// No connection for the group, and the database refuses new ones: down (a 503).
+    Unavailable(DbErr),
 }
 
 /// One delivery handed to a lane, owning what it needs.
@@ -153,46 +154,50 @@ fn start(processor: &Processor) -> Vec<mpsc::Sender<Job>> {
 async fn work(processor: Processor, mut queue: mpsc::Receiver<Job>) {
     let mut jobs = Vec::with_capacity(MAX_GROUP);
     while queue.recv_many(&mut jobs, MAX_GROUP).await > 0 {
-        if let Some(acquire) = commit(&processor, std::mem::take(&mut jobs)).await {
-            // No connection came in time: whatever queued meanwhile would wait as long
-            // again. It is answered at once, each delivery deciding alone between
-            // waiting for a busy database and a 503 for one that is down.
+        if let Some(down) = commit(&processor, std::mem::take(&mut jobs)).await {
+            // The database is down: whatever queued meanwhile would wait for a
+            // connection as long again before hearing so. It is answered at once.
             while let Ok(job) = queue.try_recv() {
                 let _ = job
                     .answer
-                    .send(Answer::Failed(DbErr::ConnectionAcquire(acquire)));
+                    .send(Answer::Unavailable(DbErr::ConnectionAcquire(down)));
             }
         }
     }
 }
 
-/// Processes one group and answers each of its deliveries; says so when no connection
-/// came for it.
+/// Processes one group and answers each of its deliveries; says so when the database
+/// is down.
 async fn commit(processor: &Processor, jobs: Vec<Job>) -> Option<ConnAcquireErr> {
     let _guard = match &processor.write_lock {
         Some(lock) => Some(lock.lock().await),
         None => None,
     };
+    let since_ms = processor.now_ms();
     let txn = match begin_write(&processor.db).await {
         Ok(txn) => txn,
-        Err(err) => {
-            answer_all(jobs, &err);
-            return match err {
-                DbErr::ConnectionAcquire(acquire) => Some(acquire),
-                _ => None,
-            };
+        // No connection in time: the database is only busy (each delivery then waits
+        // alone, as long as a lone one would), or down (a 503 for all, at once).
+        Err(DbErr::ConnectionAcquire(acquire)) if !processor.only_busy(since_ms).await => {
+            for job in jobs {
+                let _ = job
+                    .answer
+                    .send(Answer::Unavailable(DbErr::ConnectionAcquire(acquire)));
+            }
+            return Some(acquire);
+        }
+        Err(_) => {
+            answer_alone(jobs);
+            return None;
         }
     };
     let keys: Vec<(&str, &str)> = jobs
         .iter()
         .map(|job| (job.partner.as_str(), job.key.as_str()))
         .collect();
-    let archived = match store::accepted_keys(&txn, &keys).await {
-        Ok(archived) => archived,
-        Err(err) => {
-            answer_all(jobs, &err);
-            return None;
-        }
+    let Ok(archived) = store::accepted_keys(&txn, &keys).await else {
+        answer_alone(jobs);
+        return None;
     };
     // A key archived already, or taken by an earlier delivery of this group: alone.
     let mut taken = HashSet::new();
@@ -200,9 +205,7 @@ async fn commit(processor: &Processor, jobs: Vec<Job>) -> Option<ConnAcquireErr>
         let key = (job.partner.clone(), job.key.clone());
         !archived.contains(&key) && taken.insert(key)
     });
-    for job in alone {
-        let _ = job.answer.send(Answer::Alone);
-    }
+    answer_alone(alone);
     if group.is_empty() {
         txn.rollback().await.ok();
         return None;
@@ -222,55 +225,83 @@ async fn commit(processor: &Processor, jobs: Vec<Job>) -> Option<ConnAcquireErr>
                 tracing::warn!(error = %err, deliveries = group.len(), "a group of deliveries failed; each is processed alone");
                 metrics::counter!("tripgraph_commit_groups_split_total").increment(1);
             }
-            answer_all(group, &err);
+            answer_alone(group);
         }
     }
     None
 }
 
-/// Answers every delivery of a group that did not commit: with the error when there was
-/// no connection for it (as a lone delivery's first attempt would have failed), else to
-/// be processed alone.
-fn answer_all(jobs: Vec<Job>, err: &DbErr) {
+/// Leaves deliveries to be processed alone.
+fn answer_alone(jobs: Vec<Job>) {
     for job in jobs {
-        let answer = match err {
-            DbErr::ConnectionAcquire(acquire) => Answer::Failed(DbErr::ConnectionAcquire(*acquire)),
-            _ => Answer::Alone,
-        };
-        let _ = job.answer.send(answer);
+        let _ = job.answer.send(Answer::Alone);
     }
 }
 
-/// The group's one transaction: every delivery applied in turn, their event rows in one
-/// insert, the counters they moved in one upsert, one statement notifying the changed
-/// bookings, one commit.
+/// The group's one transaction: its bookings read and locked, with their segments, in
+/// two statements; every delivery applied in turn; their event rows in one insert, the
+/// counters they moved in one upsert, one statement notifying the changed bookings; one
+/// commit.
 async fn transact(
     processor: &Processor,
     txn: DatabaseTransaction,
     group: &[Job],
 ) -> Result<Vec<Outcome>, DbErr> {
-    let mut counts = Counts::new(processor.db.get_database_backend());
-    let mut new_events = NewEvents::kept();
+    let result = apply_all(processor, &txn, group).await;
+    match result {
+        Ok(outcomes) => {
+            txn.commit().await?;
+            Ok(outcomes)
+        }
+        Err(err) => {
+            txn.rollback().await.ok();
+            Err(err)
+        }
+    }
+}
+
+async fn apply_all(
+    processor: &Processor,
+    txn: &DatabaseTransaction,
+    group: &[Job],
+) -> Result<Vec<Outcome>, DbErr> {
+    let mut keys: Vec<(&str, &str)> = group
+        .iter()
+        .filter_map(|job| Some((job.partner.as_str(), job.booking()?)))
+        .collect();
+    keys.dedup();
+    // Only a booking's first delivery in the group uses what was read ahead; the next
+    // ones read what the earlier ones wrote.
+    let mut prefetched = store::prefetch(txn, &keys).await?;
+    let mut seen = HashSet::new();
+    let mut effects = Effects {
+        counts: Counts::new(processor.db.get_database_backend()),
+        new_events: NewEvents::kept(),
+    };
     let mut outcomes = Vec::with_capacity(group.len());
     let mut changed: Vec<Uuid> = Vec::new();
     for job in group {
-        let outcome = match processor
+        let ahead = match job.booking() {
+            Some(reference) if seen.insert((job.partner.as_str(), reference)) => Some(
+                prefetched
+                    .remove(&(job.partner.clone(), reference.to_owned()))
+                    .unwrap_or(Prefetched {
+                        booking: None,
+                        segments: Vec::new(),
+                    }),
+            ),
+            _ => None,
+        };
+        let outcome = processor
             .apply_in(
-                &txn,
+                txn,
                 &job.receipt(),
                 &job.delivery,
                 &job.key,
-                &mut counts,
-                &mut new_events,
+                &mut effects,
+                ahead,
             )
-            .await
-        {
-            Ok(outcome) => outcome,
-            Err(err) => {
-                txn.rollback().await.ok();
-                return Err(err);
-            }
-        };
+            .await?;
         if let Outcome::Applied { booking_id, .. } = &outcome {
             if !changed.contains(booking_id) {
                 changed.push(*booking_id);
@@ -278,18 +309,8 @@ async fn transact(
         }
         outcomes.push(outcome);
     }
-    let written = async {
-        new_events.insert(&txn).await?;
-        counts.write(&txn).await?;
-        store::announce_changes(&txn, &changed).await
-    }
-    .await;
-    match written {
-        Ok(()) => txn.commit().await?,
-        Err(err) => {
-            txn.rollback().await.ok();
-            return Err(err);
-        }
-    }
+    effects.new_events.insert(txn).await?;
+    effects.counts.write(txn).await?;
+    store::announce_changes(txn, &changed).await?;
     Ok(outcomes)
 }

@@ -32,7 +32,7 @@ use uuid::Uuid;
 use crate::canonical::{Action, ChangeKind, Delivery};
 use counts::Counts;
 use merge::Mode;
-use store::NewEvents;
+use store::{NewEvents, Prefetched};
 
 /// The archived facts about a delivery that do not come from the adapter.
 #[derive(Debug, Clone)]
@@ -113,6 +113,16 @@ impl Processor {
         }
     }
 
+    /// After a wait for a connection that timed out (begun at `since_ms`): whether the
+    /// database is up and merely busy — other deliveries committed meanwhile, or every
+    /// connection is in use, or a connection opened aside is not refused — rather than
+    /// down.
+    async fn only_busy(&self, since_ms: u64) -> bool {
+        self.committed_since(since_ms)
+            || common::db::pool_saturated(&self.db)
+            || !common::db::refuses_connections(&self.db).await
+    }
+
     /// Notes a commit (see [`Self::committed_since`]).
     fn committed(&self) {
         self.last_commit_ms.store(self.now_ms(), Ordering::Relaxed);
@@ -148,15 +158,13 @@ impl Processor {
                 .unwrap_or(&receipt.fallback_key),
         );
         let started = std::time::Instant::now();
-        let mut attempt_ms = self.now_ms();
         // A first delivery goes into a group commit; what the group left to be
         // processed alone (or a replay) takes the one-transaction path below.
-        let mut first_attempt = None;
         if let (Some(lanes), None) = (&self.lanes, receipt.replay_of) {
             match lanes.submit(self, receipt, delivery, &key).await {
                 group::Answer::Done(outcome) => return Ok(outcome),
+                group::Answer::Unavailable(err) => return Err(err),
                 group::Answer::Alone => {}
-                group::Answer::Failed(err) => first_attempt = Some(err),
             }
         }
         let _guard = match &self.write_lock {
@@ -168,14 +176,8 @@ impl Processor {
         // At most three attempts: a failed delivery taken up again, and one retry; plus
         // further waits for a connection while the pool is merely busy.
         loop {
-            let result = match first_attempt.take() {
-                Some(err) => Err(err),
-                None => {
-                    attempt_ms = self.now_ms();
-                    self.transact(&receipt, delivery, &key).await
-                }
-            };
-            match result {
+            let attempt_ms = self.now_ms();
+            match self.transact(&receipt, delivery, &key).await {
                 // No connection in time, but the database is up and busy (load, not an
                 // outage): other deliveries committed meanwhile, or every connection is
                 // in use, or a connection opened aside is not refused. Wait again, for a
@@ -183,9 +185,7 @@ impl Processor {
                 // the pool and the probe is refused: a 503 at once.
                 Err(DbErr::ConnectionAcquire(_))
                     if started.elapsed() < common::db::BUSY_WAIT
-                        && (self.committed_since(attempt_ms)
-                            || common::db::pool_saturated(&self.db)
-                            || !common::db::refuses_connections(&self.db).await) => {}
+                        && self.only_busy(attempt_ms).await => {}
                 // The unique index on (partner, key) is the idempotency check: no lookup
                 // before the work, one statement fewer for every first delivery. The
                 // delivery holding the key is the first one; for a replayed refusal, the
@@ -230,20 +230,13 @@ impl Processor {
         key: &str,
     ) -> Result<Outcome, DbErr> {
         let txn = begin_write(&self.db).await?;
-        let mut counts = Counts::new(self.db.get_database_backend());
+        let mut effects = Effects::at_once(self.db.get_database_backend());
         match self
-            .apply_in(
-                &txn,
-                receipt,
-                delivery,
-                key,
-                &mut counts,
-                &mut NewEvents::at_once(),
-            )
+            .apply_in(&txn, receipt, delivery, key, &mut effects, None)
             .await
         {
             Ok(outcome) => {
-                counts.write(&txn).await?;
+                effects.counts.write(&txn).await?;
                 if let Outcome::Applied { booking_id, .. } = &outcome {
                     // PostgreSQL delivers it to the api's LISTEN at commit, and only then.
                     store::announce_change(&txn, *booking_id).await?;
@@ -285,9 +278,10 @@ impl Processor {
         receipt: &Receipt<'_>,
         delivery: &Delivery,
         key: &str,
-        counts: &mut Counts,
-        new_events: &mut NewEvents,
+        effects: &mut Effects,
+        prefetched: Option<Prefetched>,
     ) -> Result<Outcome, DbErr> {
+        let Effects { counts, new_events } = effects;
         let change = match &delivery.action {
             Action::Ignore { reason } => {
                 let row = EventRow::of(
@@ -306,8 +300,13 @@ impl Processor {
         let now = Utc::now();
         // An existing booking is read and locked; a new one is only built in memory and
         // inserted once, complete, below.
-        let mut existing =
-            store::booking_for_update(txn, receipt.partner, &change.reference).await?;
+        let (mut existing, mut prefetched_segments) = match prefetched {
+            Some(prefetched) => (prefetched.booking, Some(prefetched.segments)),
+            None => (
+                store::booking_for_update(txn, receipt.partner, &change.reference).await?,
+                None,
+            ),
+        };
         // At most twice: when a new booking appears meanwhile, start over with it.
         loop {
             let created = existing.is_none();
@@ -344,10 +343,10 @@ impl Processor {
                     .map_or(entity::BookingStatus::Confirmed, Into::into);
             }
             merge::apply_booking(&mut booking, change, mode, delivery.occurred_at);
-            let mut segments = if created {
-                Vec::new()
-            } else {
-                store::segments(txn, booking.id).await?
+            let mut segments = match (created, prefetched_segments.take()) {
+                (true, _) => Vec::new(),
+                (false, Some(segments)) => segments,
+                (false, None) => store::segments(txn, booking.id).await?,
             };
             let stored_segments = segments.len();
             let mut touched_segments =
@@ -375,6 +374,7 @@ impl Processor {
                 // Another delivery may have created it since we looked (the insert then
                 // waited for it): nothing is written yet, so start over with that row.
                 if !store::insert_booking(txn, booking.clone()).await? {
+                    prefetched_segments = None;
                     existing =
                         store::booking_for_update(txn, receipt.partner, &change.reference).await?;
                     if existing.is_none() {
@@ -499,6 +499,23 @@ pub fn stored_key(key: &str) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(key)
     } else {
         std::borrow::Cow::Owned(format!("sha256:{}", hex::encode(Sha256::digest(key))))
+    }
+}
+
+/// What a transaction collects while it applies deliveries: the counters they move and
+/// their new event rows.
+pub(crate) struct Effects {
+    pub counts: Counts,
+    pub new_events: NewEvents,
+}
+
+impl Effects {
+    /// Event rows inserted as they are made (one delivery per transaction).
+    fn at_once(backend: sea_orm::DatabaseBackend) -> Self {
+        Self {
+            counts: Counts::new(backend),
+            new_events: NewEvents::at_once(),
+        }
     }
 }
 

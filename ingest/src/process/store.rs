@@ -90,6 +90,77 @@ pub async fn booking_for_update<C: ConnectionTrait>(
     query.all(db).await.map(common::db::first)
 }
 
+/// A booking read and locked ahead for a group of deliveries (`None`: not stored yet),
+/// with its segments in order.
+pub struct Prefetched {
+    pub booking: Option<booking::Model>,
+    pub segments: Vec<segment::Model>,
+}
+
+/// The stored bookings of several (partner, reference) keys with their segments, in
+/// two statements, the bookings locked in key order on PostgreSQL (see
+/// [`booking_for_update`]); keyed by (partner, reference).
+pub async fn prefetch<C: ConnectionTrait>(
+    db: &C,
+    keys: &[(&str, &str)],
+) -> Result<std::collections::HashMap<(String, String), Prefetched>, DbErr> {
+    let backend = db.get_database_backend();
+    let mut found = std::collections::HashMap::new();
+    if keys.is_empty() {
+        return Ok(found);
+    }
+    let mut any = sea_orm::Condition::any();
+    for (partner, reference) in keys {
+        any = any.add(
+            sea_orm::Condition::all()
+                .add(common::db::key_eq(
+                    backend,
+                    booking::Column::Partner,
+                    partner,
+                ))
+                .add(common::db::key_eq(
+                    backend,
+                    booking::Column::Reference,
+                    reference,
+                )),
+        );
+    }
+    let mut query = booking::Entity::find()
+        .filter(any)
+        .order_by_asc(booking::Column::Partner)
+        .order_by_asc(booking::Column::Reference);
+    if backend == DatabaseBackend::Postgres {
+        query = query.lock_exclusive();
+    }
+    let bookings = query.all(db).await?;
+    let ids: Vec<Uuid> = bookings.iter().map(|booking| booking.id).collect();
+    let mut segments: std::collections::HashMap<Uuid, Vec<segment::Model>> =
+        std::collections::HashMap::new();
+    if !ids.is_empty() {
+        for row in segment::Entity::find()
+            .filter(segment::Column::BookingId.is_in(ids))
+            .order_by_asc(segment::Column::BookingId)
+            .order_by_asc(segment::Column::Sequence)
+            .all(db)
+            .await?
+        {
+            segments.entry(row.booking_id).or_default().push(row);
+        }
+    }
+    for booking in bookings {
+        let key = (booking.partner.clone(), booking.reference.clone());
+        let segments = segments.remove(&booking.id).unwrap_or_default();
+        found.insert(
+            key,
+            Prefetched {
+                booking: Some(booking),
+                segments,
+            },
+        );
+    }
+    Ok(found)
+}
+
 /// Inserts a new booking; `false` when one with its (partner, reference) appeared
 /// meanwhile (the insert then waits for that transaction and does nothing).
 pub async fn insert_booking<C: ConnectionTrait>(
