@@ -192,6 +192,27 @@ async fn a_new_database_looks_bookings_up_by_the_unique_index_with_custom_and_ge
         deliver(ingest, &deliveries).await;
     }
 
+    // The delivery pool plans with the values (and its settings all hold together).
+    for (ingest, mode) in ingests
+        .iter()
+        .zip(["force_custom_plan", "force_generic_plan"])
+    {
+        let db = ingest.ingest_state.processor.db();
+        for (setting, value) in [("plan_cache_mode", mode), ("jit", "off")] {
+            let shown = db
+                .query_one_raw(Statement::from_string(
+                    DatabaseBackend::Postgres,
+                    format!("SELECT current_setting('{setting}')"),
+                ))
+                .await
+                .unwrap()
+                .unwrap()
+                .try_get_by_index::<String>(0)
+                .unwrap();
+            assert_eq!(shown, value, "{setting}");
+        }
+    }
+
     let scans = flushed_index_scans(&app.db, ingests, 2 * BOOKINGS).await;
     let booking_indexes =
         |name: &str| name.starts_with("ux_booking") || name.starts_with("ix_booking");
