@@ -40,7 +40,7 @@ pub struct Span {
 }
 
 impl Span {
-    fn is_set(&self) -> bool {
+    pub(crate) fn is_set(&self) -> bool {
         self.from.is_some() || self.to.is_some()
     }
 
@@ -189,21 +189,21 @@ fn midnight(day: chrono::NaiveDate) -> DateTime<Utc> {
 
 /// A range cut into whole UTC days (read from the day counters) and the parts of the
 /// edge days (counted from the rows).
-struct DaySplit {
+pub(crate) struct DaySplit {
     /// The first and last whole day, `YYYY-MM-DD`; `None` for an open end.
-    whole: Option<(Option<String>, Option<String>)>,
-    edges: Vec<Edge>,
+    pub(crate) whole: Option<(Option<String>, Option<String>)>,
+    pub(crate) edges: Vec<Edge>,
 }
 
 /// Rows to count, from `from` (included) to `to`, included or not.
 #[derive(Debug, PartialEq)]
-struct Edge {
-    from: Option<DateTime<Utc>>,
-    to: Option<DateTime<Utc>>,
-    to_included: bool,
+pub(crate) struct Edge {
+    pub(crate) from: Option<DateTime<Utc>>,
+    pub(crate) to: Option<DateTime<Utc>>,
+    pub(crate) to_included: bool,
 }
 
-fn split(span: Span) -> DaySplit {
+pub(crate) fn split(span: Span) -> DaySplit {
     let first = span.from.map(|from| {
         let day = from.date_naive();
         if midnight(day) == from {
