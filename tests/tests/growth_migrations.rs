@@ -279,7 +279,7 @@ async fn expected(app: &TestApp, column: booking::Column, from: &str, to: &str) 
         .all(&app.db)
         .await
         .unwrap();
-    rows.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+    rows.sort_by_key(|b| std::cmp::Reverse((b.created_at, b.id)));
     rows.into_iter().map(|b| b.reference).collect()
 }
 

@@ -188,7 +188,7 @@ pub async fn page_matching(
                 .await?,
         );
     }
-    rows.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+    rows.sort_by_key(|b| std::cmp::Reverse((b.created_at, b.id)));
     let has_next = rows.len() as u64 > first;
     rows.truncate(usize::try_from(first).unwrap_or(usize::MAX));
     Ok(Page { rows, has_next })
