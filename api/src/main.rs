@@ -2,7 +2,7 @@
 
 use clap::Parser;
 
-/// See `Cargo.toml` (mimalloc) for why the allocator is not the system's.
+/// See the workspace `Cargo.toml` (mimalloc) for why the allocator is not the system's.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

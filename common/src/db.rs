@@ -30,27 +30,6 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
     migrated(open(url, max_connections, Access::ReadWrite).await?).await
 }
 
-/// [`connect`] for the ingest's delivery pool: on PostgreSQL its statements are planned
-/// with their values every time (`plan_cache_mode = force_custom_plan`), never from a
-/// cached generic plan.
-///
-/// A generic plan is made once per connection, after five executions, and kept until
-/// the table's statistics change. Made on a new, nearly empty database, it can pick
-/// the wrong index and keep it: the booking lookup by (partner, reference) then walked
-/// `ix_booking_partner_created` — every booking of the partner, read for each delivery
-/// (bench/run starts on an empty database: ~300 rows read per delivery after 3 s) — until
-/// autovacuum analysed the table. The writes are simple statements whose planning costs
-/// a few microseconds; the api, whose queries are larger, keeps generic plans.
-///
-/// # Errors
-/// As [`connect`].
-pub async fn connect_for_writes(
-    url: &str,
-    max_connections: u32,
-) -> anyhow::Result<DatabaseConnection> {
-    migrated(open(url, max_connections, Access::Writes).await?).await
-}
-
 async fn migrated(db: DatabaseConnection) -> anyhow::Result<DatabaseConnection> {
     migration::migrate(&db)
         .await
@@ -102,8 +81,6 @@ pub async fn connect_read_only(
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Access {
     ReadWrite,
-    /// Read-write, every statement planned with its values (see [`connect_for_writes`]).
-    Writes,
     /// Nothing is written, not even a pragma that changes the file (SQLite's WAL mode):
     /// a read-only copy may be in any journal mode.
     ReadOnly,
@@ -143,7 +120,6 @@ async fn open(
         .sqlx_logging(false);
     if url.starts_with("postgres") {
         // One function: sea-orm keeps only the last one given.
-        let custom_plans = access == Access::Writes;
         let ssl_as_asked = names_ssl_mode(url) || std::env::var_os("PGSSLMODE").is_some();
         options.map_sqlx_postgres_opts(move |opts| {
             // No JIT compilation: the product's statements read a bounded number of
@@ -151,9 +127,6 @@ async fn open(
             // a plan's estimate passes `jit_above_cost` (a bookings page over the days
             // of a year did).
             let mut opts = opts.options([("jit", "off")]);
-            if custom_plans {
-                opts = opts.options([("plan_cache_mode", "force_custom_plan")]);
-            }
             // libpq's default (`prefer`) encrypts even on a loopback address, where the
             // traffic never leaves the kernel: TLS there protects nothing and costs both
             // sides CPU on every statement (about a fifth of PostgreSQL's work per
@@ -171,7 +144,7 @@ async fn open(
             // acknowledged delivery survives a power loss too (NORMAL may lose the
             // last commits in WAL mode).
             let opts = match access {
-                Access::ReadWrite | Access::Writes => {
+                Access::ReadWrite => {
                     opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 }
                 Access::ReadOnly => opts.read_only(true),
@@ -242,6 +215,21 @@ pub fn first<T>(rows: Vec<T>) -> Option<T> {
 /// How long a delivery may wait in all for a connection of a pool that is busy (other
 /// deliveries commit meanwhile) before it is answered 503.
 pub const BUSY_WAIT: Duration = Duration::from_secs(5);
+
+/// The most connections the pool opens.
+pub fn max_connections(db: &DatabaseConnection) -> u32 {
+    match db.get_database_backend() {
+        DatabaseBackend::Postgres => db
+            .get_postgres_connection_pool()
+            .options()
+            .get_max_connections(),
+        DatabaseBackend::Sqlite => db
+            .get_sqlite_connection_pool()
+            .options()
+            .get_max_connections(),
+        _ => 1,
+    }
+}
 
 /// Whether every connection the pool may open is open and checked out: a wait for a
 /// connection that timed out then met a busy (or briefly stalled) database, not an

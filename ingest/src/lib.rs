@@ -54,7 +54,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     // Checked before connecting, so that a mistake is reported at once.
     let registry = check_registry(&config.partners_config, config.token_secret.as_ref())?;
     let connections = pool_size(&config.database_url, config.db_connections);
-    let db = common::db::connect_for_writes(&config.database_url, connections).await?;
+    let db = common::db::connect(&config.database_url, connections).await?;
     airports::warm_up();
     let state = state(
         db,

@@ -1,6 +1,10 @@
 use clap::Parser;
 use ingest::config::{Cli, Command, MappingCommand};
 
+/// See the workspace `Cargo.toml` (mimalloc) for why the allocator is not the system's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     common::logging::init();

@@ -108,10 +108,9 @@ pub async fn spawn_app_with_registry(
     let secret = common::Secret::new(token_secret);
     // The ingest gets its own pool, sized as `ingest serve` sizes it (one connection on
     // SQLite); the api and the tests' own queries share `db`.
-    let ingest_db =
-        common::db::connect_for_writes(&database_url, ingest::pool_size(&database_url, 10))
-            .await
-            .expect("connect the ingest");
+    let ingest_db = common::db::connect(&database_url, ingest::pool_size(&database_url, 10))
+        .await
+        .expect("connect the ingest");
     let state = ingest::state(ingest_db, registry, Some(&secret), body_limit).expect("state");
     let ingest = serve(ingest::http::router(state.clone())).await;
     let api_state = api::AppState::new(db.clone(), &common::Secret::new(JWT_SECRET));

@@ -12,6 +12,7 @@
 //!   so that they never fail with `SQLITE_BUSY`.
 
 pub(crate) mod counts;
+mod group;
 pub mod merge;
 mod store;
 
@@ -31,6 +32,7 @@ use uuid::Uuid;
 use crate::canonical::{Action, ChangeKind, Delivery};
 use counts::Counts;
 use merge::Mode;
+use store::{NewEvents, Prefetched};
 
 /// The archived facts about a delivery that do not come from the adapter.
 #[derive(Debug, Clone)]
@@ -86,6 +88,9 @@ pub struct Processor {
     /// database is up while a wait for a connection times out.
     last_commit_ms: Arc<AtomicU64>,
     epoch: std::time::Instant,
+    /// Where first deliveries are grouped into shared commits (`group`); `None` in the
+    /// lanes' own workers.
+    lanes: Option<Arc<group::Lanes>>,
 }
 
 impl Processor {
@@ -96,7 +101,31 @@ impl Processor {
             write_lock,
             last_commit_ms: Arc::new(AtomicU64::new(0)),
             epoch: std::time::Instant::now(),
+            lanes: Some(Arc::default()),
         }
+    }
+
+    /// The processor a lane's worker uses: the same database, lock and clock, no lanes.
+    fn worker(&self) -> Self {
+        Self {
+            lanes: None,
+            ..self.clone()
+        }
+    }
+
+    /// After a wait for a connection that timed out (begun at `since_ms`): whether the
+    /// database is up and merely busy — other deliveries committed meanwhile, or every
+    /// connection is in use, or a connection opened aside is not refused — rather than
+    /// down.
+    async fn only_busy(&self, since_ms: u64) -> bool {
+        self.committed_since(since_ms)
+            || common::db::pool_saturated(&self.db)
+            || !common::db::refuses_connections(&self.db).await
+    }
+
+    /// Notes a commit (see [`Self::committed_since`]).
+    fn committed(&self) {
+        self.last_commit_ms.store(self.now_ms(), Ordering::Relaxed);
     }
 
     fn now_ms(&self) -> u64 {
@@ -128,13 +157,22 @@ impl Processor {
                 .as_deref()
                 .unwrap_or(&receipt.fallback_key),
         );
+        let started = std::time::Instant::now();
+        // A first delivery goes into a group commit; what the group left to be
+        // processed alone (or a replay) takes the one-transaction path below.
+        if let (Some(lanes), None) = (&self.lanes, receipt.replay_of) {
+            match lanes.submit(self, receipt, delivery, &key).await {
+                group::Answer::Done(outcome) => return Ok(outcome),
+                group::Answer::Unavailable(err) => return Err(err),
+                group::Answer::Alone => {}
+            }
+        }
         let _guard = match &self.write_lock {
             Some(lock) => Some(lock.lock().await),
             None => None,
         };
         let mut receipt = receipt.clone();
         let mut retried = false;
-        let started = std::time::Instant::now();
         // At most three attempts: a failed delivery taken up again, and one retry; plus
         // further waits for a connection while the pool is merely busy.
         loop {
@@ -147,9 +185,7 @@ impl Processor {
                 // the pool and the probe is refused: a 503 at once.
                 Err(DbErr::ConnectionAcquire(_))
                     if started.elapsed() < common::db::BUSY_WAIT
-                        && (self.committed_since(attempt_ms)
-                            || common::db::pool_saturated(&self.db)
-                            || !common::db::refuses_connections(&self.db).await) => {}
+                        && self.only_busy(attempt_ms).await => {}
                 // The unique index on (partner, key) is the idempotency check: no lookup
                 // before the work, one statement fewer for every first delivery. The
                 // delivery holding the key is the first one; for a replayed refusal, the
@@ -194,19 +230,19 @@ impl Processor {
         key: &str,
     ) -> Result<Outcome, DbErr> {
         let txn = begin_write(&self.db).await?;
-        let mut counts = Counts::new(self.db.get_database_backend());
+        let mut effects = Effects::at_once(self.db.get_database_backend());
         match self
-            .apply_in(&txn, receipt, delivery, key, &mut counts)
+            .apply_in(&txn, receipt, delivery, key, &mut effects, None)
             .await
         {
             Ok(outcome) => {
-                counts.write(&txn).await?;
+                effects.counts.write(&txn).await?;
                 if let Outcome::Applied { booking_id, .. } = &outcome {
                     // PostgreSQL delivers it to the api's LISTEN at commit, and only then.
                     store::announce_change(&txn, *booking_id).await?;
                 }
                 txn.commit().await?;
-                self.last_commit_ms.store(self.now_ms(), Ordering::Relaxed);
+                self.committed();
                 Ok(outcome)
             }
             Err(err)
@@ -242,8 +278,10 @@ impl Processor {
         receipt: &Receipt<'_>,
         delivery: &Delivery,
         key: &str,
-        counts: &mut Counts,
+        effects: &mut Effects,
+        prefetched: Option<Prefetched>,
     ) -> Result<Outcome, DbErr> {
+        let Effects { counts, new_events } = effects;
         let change = match &delivery.action {
             Action::Ignore { reason } => {
                 let row = EventRow::of(
@@ -253,7 +291,7 @@ impl Processor {
                     Some(reason.clone()),
                     None,
                 );
-                let event_id = store::write_event(txn, receipt, row, counts).await?;
+                let event_id = store::write_event(txn, receipt, row, counts, new_events).await?;
                 return Ok(Outcome::Ignored { event_id });
             }
             Action::Apply(change) => change,
@@ -262,8 +300,13 @@ impl Processor {
         let now = Utc::now();
         // An existing booking is read and locked; a new one is only built in memory and
         // inserted once, complete, below.
-        let mut existing =
-            store::booking_for_update(txn, receipt.partner, &change.reference).await?;
+        let (mut existing, mut prefetched_segments) = match prefetched {
+            Some(prefetched) => (prefetched.booking, Some(prefetched.segments)),
+            None => (
+                store::booking_for_update(txn, receipt.partner, &change.reference).await?,
+                None,
+            ),
+        };
         // At most twice: when a new booking appears meanwhile, start over with it.
         loop {
             let created = existing.is_none();
@@ -284,7 +327,8 @@ impl Processor {
                         Some("older than the newest change already applied to this booking".into()),
                         Some(booking.id),
                     );
-                    let event_id = store::write_event(txn, receipt, row, counts).await?;
+                    let event_id =
+                        store::write_event(txn, receipt, row, counts, new_events).await?;
                     return Ok(Outcome::Stale {
                         event_id,
                         booking_id: booking.id,
@@ -299,10 +343,10 @@ impl Processor {
                     .map_or(entity::BookingStatus::Confirmed, Into::into);
             }
             merge::apply_booking(&mut booking, change, mode, delivery.occurred_at);
-            let mut segments = if created {
-                Vec::new()
-            } else {
-                store::segments(txn, booking.id).await?
+            let mut segments = match (created, prefetched_segments.take()) {
+                (true, _) => Vec::new(),
+                (false, Some(segments)) => segments,
+                (false, None) => store::segments(txn, booking.id).await?,
             };
             let stored_segments = segments.len();
             let mut touched_segments =
@@ -330,6 +374,7 @@ impl Processor {
                 // Another delivery may have created it since we looked (the insert then
                 // waited for it): nothing is written yet, so start over with that row.
                 if !store::insert_booking(txn, booking.clone()).await? {
+                    prefetched_segments = None;
                     existing =
                         store::booking_for_update(txn, receipt.partner, &change.reference).await?;
                     if existing.is_none() {
@@ -349,7 +394,7 @@ impl Processor {
             store::write_rows(txn, &segments, &touched_segments, stored_segments).await?;
             store::write_rows(txn, &passengers, &touched_passengers, stored_passengers).await?;
             let row = EventRow::of(delivery, key, EventStatus::Applied, None, Some(booking.id));
-            let event_id = store::write_event(txn, receipt, row, counts).await?;
+            let event_id = store::write_event(txn, receipt, row, counts, new_events).await?;
             return Ok(Outcome::Applied {
                 event_id,
                 booking_id: booking.id,
@@ -416,7 +461,8 @@ impl Processor {
     async fn archive_in(&self, receipt: &Receipt<'_>, row: EventRow<'_>) -> Result<Uuid, DbErr> {
         let txn = begin_write(&self.db).await?;
         let mut counts = Counts::new(self.db.get_database_backend());
-        let event_id = store::write_event(&txn, receipt, row, &mut counts).await?;
+        let event_id =
+            store::write_event(&txn, receipt, row, &mut counts, &mut NewEvents::at_once()).await?;
         counts.write(&txn).await?;
         txn.commit().await?;
         Ok(event_id)
@@ -453,6 +499,23 @@ pub fn stored_key(key: &str) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(key)
     } else {
         std::borrow::Cow::Owned(format!("sha256:{}", hex::encode(Sha256::digest(key))))
+    }
+}
+
+/// What a transaction collects while it applies deliveries: the counters they move and
+/// their new event rows.
+pub(crate) struct Effects {
+    pub counts: Counts,
+    pub new_events: NewEvents,
+}
+
+impl Effects {
+    /// Event rows inserted as they are made (one delivery per transaction).
+    fn at_once(backend: sea_orm::DatabaseBackend) -> Self {
+        Self {
+            counts: Counts::new(backend),
+            new_events: NewEvents::at_once(),
+        }
     }
 }
 

@@ -90,6 +90,77 @@ pub async fn booking_for_update<C: ConnectionTrait>(
     query.all(db).await.map(common::db::first)
 }
 
+/// A booking read and locked ahead for a group of deliveries (`None`: not stored yet),
+/// with its segments in order.
+pub struct Prefetched {
+    pub booking: Option<booking::Model>,
+    pub segments: Vec<segment::Model>,
+}
+
+/// The stored bookings of several (partner, reference) keys with their segments, in
+/// two statements, the bookings locked in key order on PostgreSQL (see
+/// [`booking_for_update`]); keyed by (partner, reference).
+pub async fn prefetch<C: ConnectionTrait>(
+    db: &C,
+    keys: &[(&str, &str)],
+) -> Result<std::collections::HashMap<(String, String), Prefetched>, DbErr> {
+    let backend = db.get_database_backend();
+    let mut found = std::collections::HashMap::new();
+    if keys.is_empty() {
+        return Ok(found);
+    }
+    let mut any = sea_orm::Condition::any();
+    for (partner, reference) in keys {
+        any = any.add(
+            sea_orm::Condition::all()
+                .add(common::db::key_eq(
+                    backend,
+                    booking::Column::Partner,
+                    partner,
+                ))
+                .add(common::db::key_eq(
+                    backend,
+                    booking::Column::Reference,
+                    reference,
+                )),
+        );
+    }
+    let mut query = booking::Entity::find()
+        .filter(any)
+        .order_by_asc(booking::Column::Partner)
+        .order_by_asc(booking::Column::Reference);
+    if backend == DatabaseBackend::Postgres {
+        query = query.lock_exclusive();
+    }
+    let bookings = query.all(db).await?;
+    let ids: Vec<Uuid> = bookings.iter().map(|booking| booking.id).collect();
+    let mut segments: std::collections::HashMap<Uuid, Vec<segment::Model>> =
+        std::collections::HashMap::new();
+    if !ids.is_empty() {
+        for row in segment::Entity::find()
+            .filter(segment::Column::BookingId.is_in(ids))
+            .order_by_asc(segment::Column::BookingId)
+            .order_by_asc(segment::Column::Sequence)
+            .all(db)
+            .await?
+        {
+            segments.entry(row.booking_id).or_default().push(row);
+        }
+    }
+    for booking in bookings {
+        let key = (booking.partner.clone(), booking.reference.clone());
+        let segments = segments.remove(&booking.id).unwrap_or_default();
+        found.insert(
+            key,
+            Prefetched {
+                booking: Some(booking),
+                segments,
+            },
+        );
+    }
+    Ok(found)
+}
+
 /// Inserts a new booking; `false` when one with its (partner, reference) appeared
 /// meanwhile (the insert then waits for that transaction and does nothing).
 pub async fn insert_booking<C: ConnectionTrait>(
@@ -175,24 +246,121 @@ pub const BOOKING_CHANGED: &str = "tripgraph_booking_changed";
 /// transaction: PostgreSQL delivers a notification when its transaction commits and
 /// drops it when it rolls back. On SQLite the api polls the archive instead.
 pub async fn announce_change<C: ConnectionTrait>(txn: &C, id: Uuid) -> Result<(), DbErr> {
-    if txn.get_database_backend() != DatabaseBackend::Postgres {
+    announce_changes(txn, &[id]).await
+}
+
+/// Announces the changes of several bookings in one statement (see [`announce_change`]).
+pub async fn announce_changes<C: ConnectionTrait>(txn: &C, ids: &[Uuid]) -> Result<(), DbErr> {
+    if txn.get_database_backend() != DatabaseBackend::Postgres || ids.is_empty() {
         return Ok(());
     }
+    let calls: Vec<String> = (0..ids.len())
+        .map(|n| format!("pg_notify($1, ${})", n + 2))
+        .collect();
+    let mut values: Vec<sea_orm::Value> = vec![BOOKING_CHANGED.into()];
+    values.extend(ids.iter().map(|id| id.to_string().into()));
     txn.execute_raw(Statement::from_sql_and_values(
         DatabaseBackend::Postgres,
-        "SELECT pg_notify($1, $2)",
-        [BOOKING_CHANGED.into(), id.to_string().into()],
+        format!("SELECT {}", calls.join(", ")),
+        values,
     ))
     .await?;
     Ok(())
 }
 
-/// Writes the event row: a new one, or the replayed one updated in place.
+/// Which of the (partner, key) pairs an accepted archived event holds already, in one
+/// statement: on PostgreSQL from `event_key`, on SQLite from the partial unique index.
+pub async fn accepted_keys<C: ConnectionTrait>(
+    db: &C,
+    keys: &[(&str, &str)],
+) -> Result<std::collections::HashSet<(String, String)>, DbErr> {
+    if keys.is_empty() {
+        return Ok(std::collections::HashSet::new());
+    }
+    let backend = db.get_database_backend();
+    let values: Vec<sea_orm::Value> = keys
+        .iter()
+        .flat_map(|(partner, key)| [(*partner).into(), (*key).into()])
+        .collect();
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            accepted_keys_sql(backend, keys.len()),
+            values,
+        ))
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                row.try_get::<String>("", "partner")?,
+                row.try_get::<String>("", "idempotency_key")?,
+            ))
+        })
+        .collect()
+}
+
+/// The statement of [`accepted_keys`] for `pairs` pairs. On SQLite every term repeats
+/// the partial index's condition: only then is each one a search of that index (with
+/// the condition outside the `OR`, SQLite walks every event of the partner).
+fn accepted_keys_sql(backend: DatabaseBackend, pairs: usize) -> String {
+    let term = |n: usize| match backend {
+        DatabaseBackend::Postgres => {
+            format!(
+                "(partner = ${} AND idempotency_key = ${})",
+                2 * n + 1,
+                2 * n + 2
+            )
+        }
+        _ => "(partner = ? AND idempotency_key = ? AND status <> 'rejected')".to_owned(),
+    };
+    let table = match backend {
+        DatabaseBackend::Postgres => "event_key",
+        _ => "event",
+    };
+    let terms: Vec<String> = (0..pairs).map(term).collect();
+    format!(
+        "SELECT partner, idempotency_key FROM {table} WHERE {}",
+        terms.join(" OR ")
+    )
+}
+
+/// The new event rows of one transaction: inserted as each is made, or kept for one
+/// multi-row insert just before the commit (a group: one statement for all its events).
+/// Nothing in a transaction reads the archive after its key lookup, so the later insert
+/// changes no decision.
+pub struct NewEvents(Option<Vec<event::ActiveModel>>);
+
+impl NewEvents {
+    pub fn at_once() -> Self {
+        Self(None)
+    }
+
+    pub fn kept() -> Self {
+        Self(Some(Vec::new()))
+    }
+
+    /// Inserts the kept rows.
+    pub async fn insert<C: ConnectionTrait>(self, db: &C) -> Result<(), DbErr> {
+        match self.0 {
+            Some(rows) if !rows.is_empty() => {
+                event::Entity::insert_many(rows)
+                    .exec_without_returning(db)
+                    .await?;
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Writes the event row: a new one (now, or kept in `new_events`), or the replayed one
+/// updated in place.
 pub async fn write_event<C: ConnectionTrait>(
     db: &C,
     receipt: &Receipt<'_>,
     row: EventRow<'_>,
     counts: &mut Counts,
+    new_events: &mut NewEvents,
 ) -> Result<Uuid, DbErr> {
     let event_type = storable(row.delivery_type, MAX_LABEL_CHARS);
     if let Some(id) = receipt.replay_of {
@@ -248,9 +416,15 @@ pub async fn write_event<C: ConnectionTrait>(
         detail: row.detail,
         booking_id: row.booking_id,
     };
-    event::Entity::insert(model.into_active_model().reset_all())
-        .exec_without_returning(db)
-        .await?;
+    let active = model.into_active_model().reset_all();
+    match &mut new_events.0 {
+        Some(kept) => kept.push(active),
+        None => {
+            event::Entity::insert(active)
+                .exec_without_returning(db)
+                .await?;
+        }
+    }
     Ok(id)
 }
 
@@ -275,4 +449,43 @@ fn storable(text: &str, max: usize) -> String {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+
+    #[tokio::test]
+    async fn the_group_key_lookup_searches_the_accepted_key_index_on_sqlite() {
+        let folder = std::env::temp_dir().join(format!("store-plan-{}", uuid::Uuid::new_v4()));
+        let url = format!("sqlite://{}/t.db?mode=rwc", folder.display());
+        let db = common::db::connect(&url, 1).await.unwrap();
+        let sql = format!(
+            "EXPLAIN QUERY PLAN {}",
+            super::accepted_keys_sql(DatabaseBackend::Sqlite, 3)
+        );
+        let values: Vec<sea_orm::Value> = (0..6).map(|n| n.to_string().into()).collect();
+        let plan = db
+            .query_all_raw(Statement::from_sql_and_values(
+                DatabaseBackend::Sqlite,
+                sql,
+                values,
+            ))
+            .await
+            .unwrap();
+        let steps: Vec<String> = plan
+            .iter()
+            .map(|row| row.try_get::<String>("", "detail").unwrap())
+            .filter(|detail| detail.contains("event"))
+            .collect();
+        assert_eq!(steps.len(), 3, "{steps:?}");
+        for step in &steps {
+            assert!(
+                step.contains("ux_event_partner_key_accepted (partner=? AND idempotency_key=?)"),
+                "{steps:?}"
+            );
+        }
+        drop(db);
+        std::fs::remove_dir_all(folder).ok();
+    }
 }
