@@ -118,20 +118,24 @@ async fn open(
         // one is still found by the first statement on it, which callers retry.
         .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .sqlx_logging(false);
-    if url.starts_with("postgres")
-        && !names_ssl_mode(url)
-        && std::env::var_os("PGSSLMODE").is_none()
-    {
-        // libpq's default (`prefer`) encrypts even on a loopback address, where the
-        // traffic never leaves the kernel: TLS there protects nothing and costs both
-        // sides CPU on every statement (about a fifth of PostgreSQL's work per
-        // `booking(id)`). Asked for with `sslmode` (or `PGSSLMODE`), it is used as said.
-        options.map_sqlx_postgres_opts(|opts| {
-            if is_loopback(opts.get_host()) {
-                opts.ssl_mode(sea_orm::sqlx::postgres::PgSslMode::Disable)
-            } else {
-                opts
+    if url.starts_with("postgres") {
+        // One function: sea-orm keeps only the last one given.
+        let ssl_as_asked = names_ssl_mode(url) || std::env::var_os("PGSSLMODE").is_some();
+        options.map_sqlx_postgres_opts(move |opts| {
+            // No JIT compilation: the product's statements read a bounded number of
+            // rows, and compiling one costs 100–200 ms, which PostgreSQL starts whenever
+            // a plan's estimate passes `jit_above_cost` (a bookings page over the days
+            // of a year did).
+            let mut opts = opts.options([("jit", "off")]);
+            // libpq's default (`prefer`) encrypts even on a loopback address, where the
+            // traffic never leaves the kernel: TLS there protects nothing and costs both
+            // sides CPU on every statement (about a fifth of PostgreSQL's work per
+            // `booking(id)`). Asked for with `sslmode` (or `PGSSLMODE`), it is used as
+            // said.
+            if !ssl_as_asked && is_loopback(opts.get_host()) {
+                opts = opts.ssl_mode(sea_orm::sqlx::postgres::PgSslMode::Disable);
             }
+            opts
         });
     }
     if url.starts_with("sqlite:") {

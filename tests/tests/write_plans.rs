@@ -192,6 +192,24 @@ async fn a_new_database_looks_bookings_up_by_the_unique_index_with_default_and_g
         deliver(ingest, &deliveries).await;
     }
 
+    // The pools' settings all reach the server: the plan mode each was given, JIT off.
+    for (ingest, mode) in ingests.iter().zip(["auto", "force_generic_plan"]) {
+        let db = ingest.ingest_state.processor.db();
+        for (setting, value) in [("plan_cache_mode", mode), ("jit", "off")] {
+            let shown = db
+                .query_one_raw(Statement::from_string(
+                    DatabaseBackend::Postgres,
+                    format!("SELECT current_setting('{setting}')"),
+                ))
+                .await
+                .unwrap()
+                .unwrap()
+                .try_get_by_index::<String>(0)
+                .unwrap();
+            assert_eq!(shown, value, "{setting}");
+        }
+    }
+
     let scans = flushed_index_scans(&app.db, ingests, 2 * BOOKINGS).await;
     let booking_indexes =
         |name: &str| name.starts_with("ux_booking") || name.starts_with("ix_booking");

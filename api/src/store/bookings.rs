@@ -2,12 +2,16 @@
 
 use entity::{booking, passenger, segment};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr,
-    EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QueryResult, Statement,
+    sea_query::Expr, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection,
+    DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QueryResult, QuerySelect,
+    QueryTrait, Statement,
 };
 use uuid::Uuid;
 
-use super::{newest_first, Page, Position};
+use super::{
+    counts::{split, BookingCriteria, Span},
+    newest_first, older_than, Page, Position,
+};
 
 /// One booking by id.
 ///
@@ -46,6 +50,148 @@ pub async fn find_by_reference(
         .all(db)
         .await
         .map(common::db::first)
+}
+
+/// A page of the bookings matching `criteria`, newest first (created_at, id).
+///
+/// On PostgreSQL a filter with a date range (the booking date, else the trip start)
+/// reads the page by UTC day: each whole day of the range gives its newest `first + 1`
+/// matching bookings through the index on (that day, created_at, id), or on
+/// (destination, that day, created_at, id) with a destination (migration
+/// `m20261203_000003_booking_days`); the partial days at either end give theirs from
+/// their rows; the newest of all make the page. That reads at most `first + 1` matches
+/// per whole day however many bookings a day holds, and at most the rows of the two
+/// edge days, where one range of the date's own index read and sorted every booking of
+/// the range (a month of 1 million bookings: 83,000 rows, 1.3 s). Elsewhere the list's
+/// own index is walked ([`page`]).
+///
+/// # Errors
+/// When the database fails.
+pub async fn page_matching(
+    db: &impl ConnectionTrait,
+    criteria: &BookingCriteria,
+    after: Option<Position>,
+    first: u64,
+) -> Result<Page<booking::Model>, DbErr> {
+    let range = if criteria.booked.is_set() {
+        Some((booking::Column::BookedAt, "booked_at", criteria.booked))
+    } else if criteria.trip_start.is_set() {
+        Some((
+            booking::Column::TripStart,
+            "trip_start",
+            criteria.trip_start,
+        ))
+    } else {
+        None
+    };
+    let Some((column, name, span)) =
+        range.filter(|_| db.get_database_backend() == DatabaseBackend::Postgres)
+    else {
+        return page(db, criteria.condition(), after, first).await;
+    };
+    let limit = first.saturating_add(1);
+    let newest = |select: sea_orm::Select<booking::Entity>| {
+        let select = match after {
+            Some(after) => select.filter(older_than(
+                (booking::Column::CreatedAt, booking::Column::Id),
+                after,
+            )),
+            None => select,
+        };
+        select
+            .order_by_desc(booking::Column::CreatedAt)
+            .order_by_desc(booking::Column::Id)
+            .limit(limit)
+    };
+    let split = split(span);
+    let mut rows = Vec::new();
+    if let Some((first_day, last_day)) = split.whole {
+        // Whole days are inside the range: it is left out of their condition, so that
+        // a plan made for any values still sees a day's bookings in the day's index.
+        let mut within = criteria.clone();
+        if name == "booked_at" {
+            within.booked = Span::default();
+        } else {
+            within.trip_start = Span::default();
+        }
+        let day = |table: &str| format!("({table}\"{name}\" AT TIME ZONE 'UTC')::date");
+        let one_day = newest(
+            booking::Entity::find()
+                .filter(within.condition())
+                .filter(Expr::cust(format!("{} = d.day::date", day("\"booking\".")))),
+        )
+        .build(DatabaseBackend::Postgres);
+        let mut values = one_day.values.map(|v| v.0).unwrap_or_default();
+        let n = values.len();
+        values.push(first_day.into());
+        values.push(last_day.into());
+        // Only days some booking has: an open end, or a range wider than the bookings,
+        // stops at the first or last of them.
+        let sql = format!(
+            "SELECT b.* FROM generate_series(\
+               greatest(${from}::date, (SELECT min({d}) FROM booking)), \
+               least(${to}::date, (SELECT max({d}) FROM booking)), \
+               interval '1 day') AS d(day) \
+             CROSS JOIN LATERAL ({inner}) b \
+             ORDER BY b.created_at DESC, b.id DESC LIMIT {limit}",
+            from = n + 1,
+            to = n + 2,
+            d = day(""),
+            inner = one_day.sql,
+        );
+        rows = booking::Entity::find()
+            .from_raw_sql(Statement::from_sql_and_values(
+                DatabaseBackend::Postgres,
+                sql,
+                values,
+            ))
+            .all(db)
+            .await?;
+    }
+    for edge in split.edges {
+        let part = Condition::all()
+            .add_option(edge.from.map(|from| column.gte(from)))
+            .add_option(edge.to.map(|to| {
+                if edge.to_included {
+                    column.lte(to)
+                } else {
+                    column.lt(to)
+                }
+            }));
+        // The edge's rows first, then their newest: with a limit beside it, a plan made
+        // for any values (the api keeps generic plans) may walk every booking newest
+        // first looking for an edge that holds a few.
+        let mut select = booking::Entity::find()
+            .filter(criteria.condition())
+            .filter(part);
+        if let Some(after) = after {
+            select = select.filter(older_than(
+                (booking::Column::CreatedAt, booking::Column::Id),
+                after,
+            ));
+        }
+        let edge_rows = select.build(DatabaseBackend::Postgres);
+        let sql = format!(
+            "WITH e AS MATERIALIZED ({}) SELECT * FROM e \
+             ORDER BY created_at DESC, id DESC LIMIT {limit}",
+            edge_rows.sql
+        );
+        let values = edge_rows.values.map(|v| v.0).unwrap_or_default();
+        rows.extend(
+            booking::Entity::find()
+                .from_raw_sql(Statement::from_sql_and_values(
+                    DatabaseBackend::Postgres,
+                    sql,
+                    values,
+                ))
+                .all(db)
+                .await?,
+        );
+    }
+    rows.sort_by_key(|b| std::cmp::Reverse((b.created_at, b.id)));
+    let has_next = rows.len() as u64 > first;
+    rows.truncate(usize::try_from(first).unwrap_or(usize::MAX));
+    Ok(Page { rows, has_next })
 }
 
 /// A page of the bookings matching `filter`, newest first (created_at, id).

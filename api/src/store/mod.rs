@@ -47,14 +47,17 @@ where
 {
     let mut select = select.order_by_desc(time).order_by_desc(id);
     if let Some(after) = after {
-        select = select.filter(
-            Condition::any()
-                .add(time.lt(after.at))
-                .add(Condition::all().add(time.eq(after.at)).add(id.lt(after.id))),
-        );
+        select = select.filter(older_than((time, id), after));
     }
     let mut rows = select.limit(first.saturating_add(1)).all(db).await?;
     let has_next = rows.len() as u64 > first;
     rows.truncate(usize::try_from(first).unwrap_or(usize::MAX));
     Ok(Page { rows, has_next })
+}
+
+/// The rows after `after` in a newest-first list ordered by `time` then `id`.
+fn older_than<C: ColumnTrait>((time, id): (C, C), after: Position) -> Condition {
+    Condition::any()
+        .add(time.lt(after.at))
+        .add(Condition::all().add(time.eq(after.at)).add(id.lt(after.id)))
 }

@@ -78,7 +78,7 @@ impl BookingQuery {
             .criteria()
             .map_err(|e| e.extend())?;
         let db = ctx.data::<DatabaseConnection>()?;
-        let page = store::bookings::page(db, criteria.condition(), args.after, args.first)
+        let page = store::bookings::page_matching(db, &criteria, args.after, args.first)
             .await
             .map_err(|e| ApiError::from(e).extend())?;
         let look = ctx.look_ahead();

@@ -1,10 +1,13 @@
-//! The migrations behind the lookups by key, both ways on a filled database:
+//! The migrations of issue "growth and speed", both ways on a filled database:
 //! `m20261203_000001_booking_key_bytewise` (the booking key's unique index compares
-//! bytes on PostgreSQL) and `m20261203_000002_event_key_received` (`event_key` files
-//! each accepted event's received time, the archive's partition key). No row is lost or
-//! added either way; after them bookings are found by reference, and resends from
-//! earlier months, or of events moved in time, are answered `duplicate`. On SQLite both
-//! change nothing, and the same rows and answers are checked.
+//! bytes on PostgreSQL), `m20261203_000002_event_key_received` (`event_key` files each
+//! accepted event's received time, the archive's partition key) and
+//! `m20261203_000003_booking_days` (indexes on the UTC day of the booking date and trip
+//! start). No row is lost or added either way; after them bookings are found by
+//! reference, resends from earlier months, or of events moved in time, are answered
+//! `duplicate`, and pages over a date range list the same bookings, in the same order,
+//! as the rows say. On SQLite they change nothing, and the same rows and answers are
+//! checked.
 
 use std::collections::BTreeSet;
 
@@ -15,7 +18,7 @@ use sea_orm::{
     sea_query::Expr, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
     EntityTrait, QueryFilter, Statement,
 };
-use serde_json::json;
+use serde_json::{json, Value};
 use tests::hahn_air::{create, update, CREATE, UPDATE};
 use tests::{fixture, partners, spawn_app, TestApp};
 
@@ -241,4 +244,127 @@ async fn the_booking_key_compares_bytes_and_the_migration_goes_both_ways() {
             reply.json
         );
     }
+}
+
+/// Every page of `bookings(filter)`, two at a time, as (reference) in order.
+async fn pages(app: &TestApp, filter: &Value) -> Vec<String> {
+    let mut references = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let reply = app
+            .graphql(
+                "analyst",
+                "query Q($f: BookingFilter, $a: String) { bookings(filter: $f, first: 2, after: $a) { \
+                 pageInfo { hasNextPage endCursor } edges { node { reference } } } }",
+                json!({"f": filter, "a": after}),
+            )
+            .await;
+        let page = &reply.json["data"]["bookings"];
+        for edge in page["edges"].as_array().expect("edges") {
+            references.push(edge["node"]["reference"].as_str().unwrap().to_owned());
+        }
+        if page["pageInfo"]["hasNextPage"] != true {
+            return references;
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+}
+
+/// The references of the bookings whose `column` lies in [from, to], newest first.
+async fn expected(app: &TestApp, column: booking::Column, from: &str, to: &str) -> Vec<String> {
+    let parse = |at: &str| chrono::DateTime::parse_from_rfc3339(at).unwrap().to_utc();
+    let mut rows = booking::Entity::find()
+        .filter(column.gte(parse(from)))
+        .filter(column.lte(parse(to)))
+        .all(&app.db)
+        .await
+        .unwrap();
+    rows.sort_by_key(|b| std::cmp::Reverse((b.created_at, b.id)));
+    rows.into_iter().map(|b| b.reference).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_over_a_date_range_list_the_rows_in_order_with_and_without_the_day_indexes() {
+    let app = spawn_app().await;
+    let postgres = app.db.get_database_backend() == DatabaseBackend::Postgres;
+    // Booked on 1–10 January, travelling 5–14 February, at hours spread over the day.
+    for i in 0..10u32 {
+        let mut body: Value =
+            serde_json::from_str(&create(&format!("KD{i:04}"), "2024-01-20T10:00:00Z")).unwrap();
+        body["bookingDate"] = json!(format!("2024-01-{:02}T{:02}:30:00Z", i + 1, (i * 5) % 24));
+        body["tripStart"] = json!(format!("2024-02-{:02}T{:02}:15:00Z", i + 5, (i * 7) % 24));
+        expect(&app, CREATE, &body.to_string(), "applied").await;
+    }
+    // Partial days at both ends, whole days between; a range wider than the bookings;
+    // one within a day.
+    let ranges = [
+        (
+            booking::Column::BookedAt,
+            "bookedFrom",
+            "bookedTo",
+            "2024-01-02T12:00:00Z",
+            "2024-01-08T06:00:00Z",
+        ),
+        (
+            booking::Column::BookedAt,
+            "bookedFrom",
+            "bookedTo",
+            "2000-01-01T00:00:00Z",
+            "2100-01-01T00:00:00Z",
+        ),
+        (
+            booking::Column::TripStart,
+            "tripStartFrom",
+            "tripStartTo",
+            "2024-02-06T00:00:00Z",
+            "2024-02-10T00:00:00Z",
+        ),
+        (
+            booking::Column::TripStart,
+            "tripStartFrom",
+            "tripStartTo",
+            "2024-02-07T00:00:00Z",
+            "2024-02-07T23:59:59Z",
+        ),
+    ];
+    let check = |stage: &'static str| {
+        let app = &app;
+        let ranges = &ranges;
+        async move {
+            for (column, from_field, to_field, from, to) in ranges {
+                let filter = json!({*from_field: from, *to_field: to});
+                let want = expected(app, *column, from, to).await;
+                assert!(!want.is_empty(), "{filter}");
+                assert_eq!(pages(app, &filter).await, want, "{stage}: {filter}");
+                let with_destination =
+                    json!({*from_field: from, *to_field: to, "destination": "CDG"});
+                let reply = pages(app, &with_destination).await;
+                assert!(
+                    reply.iter().all(|r| want.contains(r)),
+                    "{stage}: {with_destination}"
+                );
+            }
+        }
+    };
+    let indexes =
+        "SELECT count(*)::text FROM pg_indexes WHERE indexname LIKE 'ix_booking_%day_created'";
+    check("after").await;
+    if postgres {
+        assert_eq!(text(&app.db, indexes).await, "4");
+    }
+    let before = rows(&app.db).await;
+
+    down_to_before(&app.db, "m20261203_000003_booking_days").await;
+    assert_eq!(rows(&app.db).await, before, "no row lost, none added");
+    if postgres {
+        assert_eq!(text(&app.db, indexes).await, "0");
+    }
+    check("without the indexes").await;
+
+    migration::Migrator::up(&app.db, None).await.unwrap();
+    assert_eq!(rows(&app.db).await, before, "no row lost, none added");
+    if postgres {
+        assert_eq!(text(&app.db, indexes).await, "4");
+    }
+    check("with them again").await;
 }
