@@ -331,6 +331,18 @@ fn create_sqlite_folder(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Every `column = value` of a unique key (all must hold), each compared as
+/// [`key_eq`] compares it: the lookup only that key's index can answer.
+pub fn key_is<C: sea_orm::ColumnTrait>(
+    backend: DatabaseBackend,
+    key: impl IntoIterator<Item = (C, impl AsRef<str>)>,
+) -> sea_orm::Condition {
+    key.into_iter()
+        .fold(sea_orm::Condition::all(), |all, (column, value)| {
+            all.add(key_eq(backend, column, value.as_ref()))
+        })
+}
+
 /// `column = value` compared as a unique key's index compares it: byte for byte
 /// (collation `"C"`) on PostgreSQL, where the booking key's unique index is built in
 /// that collation (migration `m20261203_000001_booking_key_bytewise`) so that no other

@@ -251,6 +251,18 @@ impl TestApp {
             .expect("query passengers")
     }
 
+    /// The ingest's `/metrics` page.
+    pub async fn metrics(&self) -> String {
+        self.client
+            .get(format!("{}/metrics", self.ingest))
+            .send()
+            .await
+            .expect("GET /metrics")
+            .text()
+            .await
+            .expect("the metrics page")
+    }
+
     pub async fn events(&self) -> Vec<entity::event::Model> {
         use sea_orm::{EntityTrait, QueryOrder};
         entity::event::Entity::find()

@@ -37,16 +37,9 @@ async fn poison(db: &DatabaseConnection) {
 }
 
 async fn metric(app: &TestApp, name: &str) -> f64 {
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.ingest))
-        .send()
+    app.metrics()
         .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
+        .lines()
         .filter(|line| !line.starts_with('#'))
         .find(|line| line.split([' ', '{']).next() == Some(name))
         .and_then(|line| line.rsplit(' ').next())

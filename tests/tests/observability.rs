@@ -5,7 +5,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::json;
-use tests::{fixture, partners, spawn_app, Auth, TestApp};
+use tests::{fixture, partners, spawn_app, Auth};
 
 /// Every log line of this test binary, captured at debug level.
 fn logs() -> Arc<Mutex<Vec<u8>>> {
@@ -37,17 +37,6 @@ impl Write for Capture {
     }
 }
 
-async fn scrape(app: &TestApp) -> String {
-    app.client
-        .get(format!("{}/metrics", app.ingest))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
-
 /// The value of the first sample whose line contains every `needle`, 0 if none.
 fn sample(metrics: &str, needles: &[&str]) -> f64 {
     metrics
@@ -65,7 +54,7 @@ async fn metrics_count_every_delivery_outcome() {
     // subscriber never takes its place.
     logs();
     let app = spawn_app().await;
-    let before = scrape(&app).await;
+    let before = app.metrics().await;
     let create = fixture("hahn_air/booking-create.json");
     app.post("hahn-air/booking-create", &create, partners::hahn())
         .await; // applied
@@ -90,7 +79,7 @@ async fn metrics_count_every_delivery_outcome() {
     .await; // ignored
     app.oauth_token(partners::SPOTNANA_CLIENT, partners::SPOTNANA_SECRET)
         .await;
-    let after = scrape(&app).await;
+    let after = app.metrics().await;
 
     for (partner, outcome) in [
         ("hahn-air", "applied"),
@@ -131,7 +120,7 @@ async fn a_delivery_that_fails_is_archived_as_failed_answered_500_and_applied_wh
     logs();
     use sea_orm::ConnectionTrait;
     let app = spawn_app().await;
-    let before = scrape(&app).await;
+    let before = app.metrics().await;
     // Take a table away so that applying fails inside the transaction.
     app.db
         .execute_unprepared("ALTER TABLE passenger RENAME TO passenger_away")
@@ -150,7 +139,7 @@ async fn a_delivery_that_fails_is_archived_as_failed_answered_500_and_applied_wh
         app.booking("hahn-air", "HA7Q2K9").await.is_none(),
         "nothing half-applied"
     );
-    let after = scrape(&app).await;
+    let after = app.metrics().await;
     let labels = [
         "tripgraph_deliveries_total",
         "partner=\"hahn-air\"",

@@ -37,15 +37,12 @@ pub async fn find_by_reference(
     // Compared as the unique index compares them, so that it alone can answer.
     let backend = db.get_database_backend();
     booking::Entity::find()
-        .filter(common::db::key_eq(
+        .filter(common::db::key_is(
             backend,
-            booking::Column::Partner,
-            partner,
-        ))
-        .filter(common::db::key_eq(
-            backend,
-            booking::Column::Reference,
-            reference,
+            [
+                (booking::Column::Partner, partner),
+                (booking::Column::Reference, reference),
+            ],
         ))
         .all(db)
         .await

@@ -73,17 +73,13 @@ pub async fn booking_for_update<C: ConnectionTrait>(
 ) -> Result<Option<booking::Model>, DbErr> {
     // Compared as the unique index compares them, so that it alone can answer.
     let backend = db.get_database_backend();
-    let mut query = booking::Entity::find()
-        .filter(common::db::key_eq(
-            backend,
-            booking::Column::Partner,
-            partner,
-        ))
-        .filter(common::db::key_eq(
-            backend,
-            booking::Column::Reference,
-            reference,
-        ));
+    let mut query = booking::Entity::find().filter(common::db::key_is(
+        backend,
+        [
+            (booking::Column::Partner, partner),
+            (booking::Column::Reference, reference),
+        ],
+    ));
     if backend == DatabaseBackend::Postgres {
         query = query.lock_exclusive();
     }
@@ -111,19 +107,13 @@ pub async fn prefetch<C: ConnectionTrait>(
     }
     let mut any = sea_orm::Condition::any();
     for (partner, reference) in keys {
-        any = any.add(
-            sea_orm::Condition::all()
-                .add(common::db::key_eq(
-                    backend,
-                    booking::Column::Partner,
-                    partner,
-                ))
-                .add(common::db::key_eq(
-                    backend,
-                    booking::Column::Reference,
-                    reference,
-                )),
-        );
+        any = any.add(common::db::key_is(
+            backend,
+            [
+                (booking::Column::Partner, *partner),
+                (booking::Column::Reference, *reference),
+            ],
+        ));
     }
     let mut query = booking::Entity::find()
         .filter(any)
