@@ -716,6 +716,13 @@ def cmd_markdown(rdir, commands_path, out):
         w(line)
     w("```")
     w("")
+    # The growth section is bench/scale/run's (a separate, longer run): kept as it was.
+    if os.path.exists(out):
+        previous = open(out).read()
+        start, end = previous.find("<!-- growth:start -->"), previous.find("<!-- growth:end -->")
+        if 0 <= start < end:
+            w(previous[start:end + len("<!-- growth:end -->")])
+            w("")
     with open(out, "w") as f:
         f.write("\n".join(L))
 
