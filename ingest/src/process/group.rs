@@ -26,6 +26,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
+use entity::EventStatus;
 use sea_orm::{ConnAcquireErr, DatabaseTransaction, DbErr};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
@@ -199,13 +200,39 @@ async fn commit(processor: &Processor, jobs: Vec<Job>) -> Option<ConnAcquireErr>
         answer_alone(jobs);
         return None;
     };
-    // A key archived already, or taken by an earlier delivery of this group: alone.
+    // A key archived already is a duplicate, answered with its first delivery (one
+    // lookup, instead of the whole delivery redone alone only to meet the key) — unless
+    // that one failed, which the lone path takes up again. A key taken by an earlier
+    // delivery of this group goes alone, after the group.
     let mut taken = HashSet::new();
-    let (mut group, alone): (Vec<Job>, Vec<Job>) = jobs.into_iter().partition(|job| {
+    let mut group = Vec::with_capacity(jobs.len());
+    for job in jobs {
         let key = (job.partner.clone(), job.key.clone());
-        !archived.contains(&key) && taken.insert(key)
-    });
-    answer_alone(alone);
+        if archived.contains(&key) {
+            match processor
+                .duplicate_of(&txn, &job.partner, &job.key, None)
+                .await
+            {
+                Ok(Some(
+                    duplicate @ Outcome::Duplicate {
+                        first_status:
+                            EventStatus::Applied
+                            | EventStatus::Stale
+                            | EventStatus::Ignored
+                            | EventStatus::Rejected,
+                        ..
+                    },
+                )) => {
+                    let _ = job.answer.send(Answer::Done(duplicate));
+                }
+                _ => answer_alone(vec![job]),
+            }
+        } else if taken.insert(key) {
+            group.push(job);
+        } else {
+            answer_alone(vec![job]);
+        }
+    }
     if group.is_empty() {
         txn.rollback().await.ok();
         return None;
