@@ -57,3 +57,17 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
         }
     }
 }
+
+/// Runs `statements` in order on PostgreSQL; nothing on SQLite (for migrations of
+/// PostgreSQL-only structures: partitions, collations, expression indexes).
+async fn postgres_only(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
+    use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
+    let db = manager.get_connection();
+    if db.get_database_backend() != DatabaseBackend::Postgres {
+        return Ok(());
+    }
+    for statement in statements {
+        db.execute_unprepared(statement).await?;
+    }
+    Ok(())
+}

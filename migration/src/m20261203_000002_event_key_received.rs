@@ -11,7 +11,6 @@
 //! and files it again when an event moves to another time.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -73,24 +72,13 @@ const DOWN: [&str; 4] = [
     "CREATE INDEX IF NOT EXISTS ix_event_partner_key ON event (partner, idempotency_key)",
 ];
 
-async fn run(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
-    let db = manager.get_connection();
-    if db.get_database_backend() != DatabaseBackend::Postgres {
-        return Ok(());
-    }
-    for statement in statements {
-        db.execute_unprepared(statement).await?;
-    }
-    Ok(())
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(manager, &UP).await
+        crate::postgres_only(manager, &UP).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(manager, &DOWN).await
+        crate::postgres_only(manager, &DOWN).await
     }
 }

@@ -7,7 +7,6 @@
 //! SQLite keeps its plans (its pages walk the list's index); nothing changes there.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -37,24 +36,13 @@ const DOWN: [&str; 4] = [
     "DROP INDEX IF EXISTS ix_booking_destination_trip_day_created",
 ];
 
-async fn run(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
-    let db = manager.get_connection();
-    if db.get_database_backend() != DatabaseBackend::Postgres {
-        return Ok(());
-    }
-    for statement in statements {
-        db.execute_unprepared(statement).await?;
-    }
-    Ok(())
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(manager, &UP).await
+        crate::postgres_only(manager, &UP).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run(manager, &DOWN).await
+        crate::postgres_only(manager, &DOWN).await
     }
 }

@@ -146,15 +146,7 @@ pub async fn page_matching(
             .await?;
     }
     for edge in split.edges {
-        let part = Condition::all()
-            .add_option(edge.from.map(|from| column.gte(from)))
-            .add_option(edge.to.map(|to| {
-                if edge.to_included {
-                    column.lte(to)
-                } else {
-                    column.lt(to)
-                }
-            }));
+        let part = edge.condition(column);
         // The edge's rows first, then their newest: with a limit beside it, a plan made
         // for any values (the api keeps generic plans) may walk every booking newest
         // first looking for an edge that holds a few.

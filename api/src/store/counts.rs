@@ -203,6 +203,21 @@ pub(crate) struct Edge {
     pub(crate) to_included: bool,
 }
 
+impl Edge {
+    /// `column` within the edge.
+    pub(crate) fn condition(&self, column: impl ColumnTrait) -> Condition {
+        Condition::all()
+            .add_option(self.from.map(|from| column.gte(from)))
+            .add_option(self.to.map(|to| {
+                if self.to_included {
+                    column.lte(to)
+                } else {
+                    column.lt(to)
+                }
+            }))
+    }
+}
+
 pub(crate) fn split(span: Span) -> DaySplit {
     let first = span.from.map(|from| {
         let day = from.date_naive();
@@ -437,15 +452,7 @@ async fn bookings_by_day(
             .await?;
     }
     for edge in split.edges {
-        let part = Condition::all()
-            .add_option(edge.from.map(|from| column.gte(from)))
-            .add_option(edge.to.map(|to| {
-                if edge.to_included {
-                    column.lte(to)
-                } else {
-                    column.lt(to)
-                }
-            }));
+        let part = edge.condition(column);
         count += booking::Entity::find()
             .filter(within.condition())
             .filter(part)
