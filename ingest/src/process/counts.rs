@@ -122,12 +122,20 @@ impl Counts {
         }
     }
 
-    /// Writes the changes in one upsert (none when no key moved):
-    /// `INSERT … ON CONFLICT … DO UPDATE SET n = n + excluded.n`, keys sorted.
+    /// Writes the changes in one upsert (none when no key moved).
     ///
     /// # Errors
     /// When the database fails.
     pub async fn write<C: ConnectionTrait>(self, txn: &C) -> Result<(), DbErr> {
+        match self.statement() {
+            Some(upsert) => txn.execute_raw(upsert).await.map(drop),
+            None => Ok(()),
+        }
+    }
+
+    /// The one upsert of the changes, `None` when no key moved:
+    /// `INSERT … ON CONFLICT … DO UPDATE SET n = n + excluded.n`, keys sorted.
+    pub fn statement(self) -> Option<Statement> {
         let postgres = self.backend == DatabaseBackend::Postgres;
         let slot = if postgres {
             format!("pg_backend_pid() % {SLOTS}")
@@ -163,7 +171,7 @@ impl Counts {
             tuples.push(format!("({})", tuple.join(", ")));
         }
         if tuples.is_empty() {
-            return Ok(());
+            return None;
         }
         let sql = format!(
             "INSERT INTO tally (dimension, partner, status, value, name, country, slot, n) \
@@ -171,9 +179,7 @@ impl Counts {
              DO UPDATE SET n = tally.n + excluded.n",
             tuples.join(", ")
         );
-        txn.execute_raw(Statement::from_sql_and_values(self.backend, sql, values))
-            .await?;
-        Ok(())
+        Some(Statement::from_sql_and_values(self.backend, sql, values))
     }
 }
 

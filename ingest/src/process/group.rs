@@ -31,7 +31,8 @@ use sea_orm::{ConnAcquireErr, DatabaseTransaction, DbErr};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use super::store::{NewEvents, Prefetched};
+use super::store::NewEvents;
+use super::writes::Writes;
 use super::{begin_write, counts::Counts, store, Effects, Outcome, Processor, Receipt};
 use crate::canonical::{Action, Delivery};
 
@@ -82,6 +83,11 @@ impl Job {
             fallback_key: String::new(),
             replay_of: None,
         }
+    }
+
+    /// Whether the delivery names passengers (an update then reads the stored ones).
+    fn brings_passengers(&self) -> bool {
+        matches!(&self.delivery.action, Action::Apply(change) if !change.passengers.is_empty())
     }
 
     /// The booking the delivery is about, if any.
@@ -292,18 +298,29 @@ async fn apply_all(
     txn: &DatabaseTransaction,
     group: &[Job],
 ) -> Result<Vec<Outcome>, DbErr> {
-    let mut keys: Vec<(&str, &str)> = group
-        .iter()
-        .filter_map(|job| Some((job.partner.as_str(), job.booking()?)))
-        .collect();
-    keys.dedup();
+    // Each booking once, with whether its first delivery brings passengers (then they
+    // are read ahead too).
+    let mut keys: Vec<(&str, &str, bool)> = Vec::new();
+    for job in group {
+        let Some(reference) = job.booking() else {
+            continue;
+        };
+        if !keys
+            .iter()
+            .any(|(partner, known, _)| *partner == job.partner && *known == reference)
+        {
+            keys.push((job.partner.as_str(), reference, job.brings_passengers()));
+        }
+    }
     // Only a booking's first delivery in the group uses what was read ahead; the next
     // ones read what the earlier ones wrote.
     let mut prefetched = store::prefetch(txn, &keys).await?;
     let mut seen = HashSet::new();
+    let backend = processor.db.get_database_backend();
     let mut effects = Effects {
-        counts: Counts::new(processor.db.get_database_backend()),
+        counts: Counts::new(backend),
         new_events: NewEvents::kept(),
+        writes: Writes::batched(backend),
     };
     let mut outcomes = Vec::with_capacity(group.len());
     let mut changed: Vec<Uuid> = Vec::new();
@@ -312,10 +329,7 @@ async fn apply_all(
             Some(reference) if seen.insert((job.partner.as_str(), reference)) => Some(
                 prefetched
                     .remove(&(job.partner.clone(), reference.to_owned()))
-                    .unwrap_or(Prefetched {
-                        booking: None,
-                        segments: Vec::new(),
-                    }),
+                    .unwrap_or_default(),
             ),
             _ => None,
         };
@@ -336,8 +350,16 @@ async fn apply_all(
         }
         outcomes.push(outcome);
     }
-    effects.new_events.insert(txn).await?;
-    effects.counts.write(txn).await?;
+    let Effects {
+        counts,
+        new_events,
+        mut writes,
+    } = effects;
+    new_events.insert(txn, &mut writes).await?;
+    if let Some(upsert) = counts.statement() {
+        writes.run(txn, upsert).await?;
+    }
+    writes.flush(txn).await?;
     store::announce_changes(txn, &changed).await?;
     Ok(outcomes)
 }

@@ -15,6 +15,7 @@ pub(crate) mod counts;
 mod group;
 pub mod merge;
 mod store;
+mod writes;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -33,6 +34,7 @@ use crate::canonical::{Action, ChangeKind, Delivery};
 use counts::Counts;
 use merge::Mode;
 use store::{NewEvents, Prefetched};
+use writes::Writes;
 
 /// The archived facts about a delivery that do not come from the adapter.
 #[derive(Debug, Clone)]
@@ -236,7 +238,9 @@ impl Processor {
             .await
         {
             Ok(outcome) => {
-                effects.counts.write(&txn).await?;
+                let Effects { counts, writes, .. } = effects;
+                debug_assert!(!writes.batching());
+                counts.write(&txn).await?;
                 if let Outcome::Applied { booking_id, .. } = &outcome {
                     // PostgreSQL delivers it to the api's LISTEN at commit, and only then.
                     store::announce_change(&txn, *booking_id).await?;
@@ -281,7 +285,11 @@ impl Processor {
         effects: &mut Effects,
         prefetched: Option<Prefetched>,
     ) -> Result<Outcome, DbErr> {
-        let Effects { counts, new_events } = effects;
+        let Effects {
+            counts,
+            new_events,
+            writes,
+        } = effects;
         let change = match &delivery.action {
             Action::Ignore { reason } => {
                 let row = EventRow::of(
@@ -300,12 +308,21 @@ impl Processor {
         let now = Utc::now();
         // An existing booking is read and locked; a new one is only built in memory and
         // inserted once, complete, below.
-        let (mut existing, mut prefetched_segments) = match prefetched {
-            Some(prefetched) => (prefetched.booking, Some(prefetched.segments)),
-            None => (
-                store::booking_for_update(txn, receipt.partner, &change.reference).await?,
-                None,
+        let (mut existing, mut prefetched_segments, mut prefetched_passengers) = match prefetched {
+            Some(prefetched) => (
+                prefetched.booking,
+                Some(prefetched.segments),
+                prefetched.passengers,
             ),
+            None => {
+                // What is read must include what this transaction wrote so far.
+                writes.flush(txn).await?;
+                (
+                    store::booking_for_update(txn, receipt.partner, &change.reference).await?,
+                    None,
+                    None,
+                )
+            }
         };
         // At most twice: when a new booking appears meanwhile, start over with it.
         loop {
@@ -346,7 +363,10 @@ impl Processor {
             let mut segments = match (created, prefetched_segments.take()) {
                 (true, _) => Vec::new(),
                 (false, Some(segments)) => segments,
-                (false, None) => store::segments(txn, booking.id).await?,
+                (false, None) => {
+                    writes.flush(txn).await?;
+                    store::segments(txn, booking.id).await?
+                }
             };
             let stored_segments = segments.len();
             let mut touched_segments =
@@ -360,10 +380,13 @@ impl Processor {
             touched_segments.sort_unstable();
             touched_segments.dedup();
             // Passengers play no part in the summary: read them only when they change.
-            let mut passengers = if created || change.passengers.is_empty() {
-                Vec::new()
-            } else {
-                store::passengers(txn, booking.id).await?
+            let mut passengers = match prefetched_passengers.take() {
+                _ if created || change.passengers.is_empty() => Vec::new(),
+                Some(passengers) => passengers,
+                None => {
+                    writes.flush(txn).await?;
+                    store::passengers(txn, booking.id).await?
+                }
             };
             let stored_passengers = passengers.len();
             let touched_passengers =
@@ -373,8 +396,9 @@ impl Processor {
             if created {
                 // Another delivery may have created it since we looked (the insert then
                 // waited for it): nothing is written yet, so start over with that row.
-                if !store::insert_booking(txn, booking.clone()).await? {
+                if !store::insert_booking(txn, writes, booking.clone()).await? {
                     prefetched_segments = None;
+                    prefetched_passengers = None;
                     existing =
                         store::booking_for_update(txn, receipt.partner, &change.reference).await?;
                     if existing.is_none() {
@@ -388,11 +412,18 @@ impl Processor {
                 counts.booking(&booking, 1);
             } else if booking != before {
                 booking.updated_at = now;
-                store::update_booking(txn, booking.clone()).await?;
+                store::update_booking(txn, writes, booking.clone()).await?;
                 counts.booking_changed(&before, &booking);
             }
-            store::write_rows(txn, &segments, &touched_segments, stored_segments).await?;
-            store::write_rows(txn, &passengers, &touched_passengers, stored_passengers).await?;
+            store::write_rows(txn, writes, &segments, &touched_segments, stored_segments).await?;
+            store::write_rows(
+                txn,
+                writes,
+                &passengers,
+                &touched_passengers,
+                stored_passengers,
+            )
+            .await?;
             let row = EventRow::of(delivery, key, EventStatus::Applied, None, Some(booking.id));
             let event_id = store::write_event(txn, receipt, row, counts, new_events).await?;
             return Ok(Outcome::Applied {
@@ -502,11 +533,12 @@ pub fn stored_key(key: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// What a transaction collects while it applies deliveries: the counters they move and
-/// their new event rows.
+/// What a transaction collects while it applies deliveries: the counters they move,
+/// their new event rows, and (in a group on SQLite) their writes.
 pub(crate) struct Effects {
     pub counts: Counts,
     pub new_events: NewEvents,
+    pub writes: Writes,
 }
 
 impl Effects {
@@ -515,6 +547,7 @@ impl Effects {
         Self {
             counts: Counts::new(backend),
             new_events: NewEvents::at_once(),
+            writes: Writes::at_once(),
         }
     }
 }

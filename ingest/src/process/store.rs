@@ -3,11 +3,11 @@
 use entity::{booking, event, passenger, segment, EventStatus};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Statement,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
 };
 use uuid::Uuid;
 
-use super::{counts::Counts, EventRow, Receipt};
+use super::{counts::Counts, writes::Writes, EventRow, Receipt};
 
 /// The accepted event archived under (partner, key), if any: refusals hold no key.
 /// `except` leaves out one event (the one being replayed).
@@ -87,18 +87,21 @@ pub async fn booking_for_update<C: ConnectionTrait>(
 }
 
 /// A booking read and locked ahead for a group of deliveries (`None`: not stored yet),
-/// with its segments in order.
+/// with its segments in order, and its passengers where they were asked for.
+#[derive(Default)]
 pub struct Prefetched {
     pub booking: Option<booking::Model>,
     pub segments: Vec<segment::Model>,
+    pub passengers: Option<Vec<passenger::Model>>,
 }
 
 /// The stored bookings of several (partner, reference) keys with their segments, in
-/// two statements, the bookings locked in key order on PostgreSQL (see
-/// [`booking_for_update`]); keyed by (partner, reference).
+/// two statements, and the passengers of those whose key says so (`true`) in a third;
+/// the bookings locked in key order on PostgreSQL (see [`booking_for_update`]); keyed
+/// by (partner, reference).
 pub async fn prefetch<C: ConnectionTrait>(
     db: &C,
-    keys: &[(&str, &str)],
+    keys: &[(&str, &str, bool)],
 ) -> Result<std::collections::HashMap<(String, String), Prefetched>, DbErr> {
     let backend = db.get_database_backend();
     let mut found = std::collections::HashMap::new();
@@ -106,7 +109,7 @@ pub async fn prefetch<C: ConnectionTrait>(
         return Ok(found);
     }
     let mut any = sea_orm::Condition::any();
-    for (partner, reference) in keys {
+    for (partner, reference, _) in keys {
         any = any.add(common::db::key_is(
             backend,
             [
@@ -137,14 +140,36 @@ pub async fn prefetch<C: ConnectionTrait>(
             segments.entry(row.booking_id).or_default().push(row);
         }
     }
+    let wanted: Vec<Uuid> = bookings
+        .iter()
+        .filter(|booking| {
+            keys.iter().any(|(partner, reference, passengers)| {
+                *passengers && booking.partner == *partner && booking.reference == *reference
+            })
+        })
+        .map(|booking| booking.id)
+        .collect();
+    let mut passengers: std::collections::HashMap<Uuid, Vec<passenger::Model>> =
+        wanted.iter().map(|id| (*id, Vec::new())).collect();
+    if !wanted.is_empty() {
+        for row in passenger::Entity::find()
+            .filter(passenger::Column::BookingId.is_in(wanted))
+            .all(db)
+            .await?
+        {
+            passengers.entry(row.booking_id).or_default().push(row);
+        }
+    }
     for booking in bookings {
         let key = (booking.partner.clone(), booking.reference.clone());
         let segments = segments.remove(&booking.id).unwrap_or_default();
+        let passengers = passengers.remove(&booking.id);
         found.insert(
             key,
             Prefetched {
                 booking: Some(booking),
                 segments,
+                passengers,
             },
         );
     }
@@ -152,12 +177,23 @@ pub async fn prefetch<C: ConnectionTrait>(
 }
 
 /// Inserts a new booking; `false` when one with its (partner, reference) appeared
-/// meanwhile (the insert then waits for that transaction and does nothing).
+/// meanwhile (the insert then waits for that transaction and does nothing). Where
+/// writes are kept (a group on SQLite, under the write lock, where no booking can
+/// appear meanwhile) it is a plain insert that is sent later: a conflict then fails the
+/// group.
 pub async fn insert_booking<C: ConnectionTrait>(
     db: &C,
+    writes: &mut Writes,
     model: booking::Model,
 ) -> Result<bool, DbErr> {
-    let result = booking::Entity::insert(model.into_active_model().reset_all())
+    let insert = booking::Entity::insert(model.into_active_model().reset_all());
+    if writes.batching() {
+        writes
+            .run(db, insert.build(db.get_database_backend()))
+            .await?;
+        return Ok(true);
+    }
+    let result = insert
         .on_conflict_do_nothing_on([booking::Column::Partner, booking::Column::Reference])
         .exec_without_returning(db)
         .await?;
@@ -169,12 +205,22 @@ pub async fn insert_booking<C: ConnectionTrait>(
 /// `SELECT` on SQLite), and nothing needs it.
 pub async fn update_booking<C: ConnectionTrait>(
     db: &C,
+    writes: &mut Writes,
     model: booking::Model,
 ) -> Result<(), DbErr> {
-    booking::Entity::update(model.into_active_model().reset_all())
-        .exec_without_returning(db)
-        .await?;
-    Ok(())
+    update(db, writes, model.into_active_model()).await
+}
+
+/// Updates one stored row by its primary key, every column.
+async fn update<C, A>(db: &C, writes: &mut Writes, active: A) -> Result<(), DbErr>
+where
+    C: ConnectionTrait,
+    A: ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
+{
+    let update = A::Entity::update(active.reset_all()).validate()?;
+    writes
+        .run(db, update.build(db.get_database_backend()))
+        .await
 }
 
 pub async fn segments<C: ConnectionTrait>(
@@ -202,6 +248,7 @@ pub async fn passengers<C: ConnectionTrait>(
 /// touched new ones in one statement; for segments and passengers alike.
 pub async fn write_rows<C, M, A>(
     db: &C,
+    writes: &mut Writes,
     rows: &[M],
     touched: &[usize],
     stored: usize,
@@ -214,17 +261,15 @@ where
 {
     let mut new_rows = Vec::new();
     for &index in touched {
-        let active = rows[index].clone().into_active_model().reset_all();
         if index >= stored {
-            new_rows.push(active);
+            new_rows.push(rows[index].clone().into_active_model().reset_all());
         } else {
-            A::Entity::update(active).exec_without_returning(db).await?;
+            update(db, writes, rows[index].clone().into_active_model()).await?;
         }
     }
     if !new_rows.is_empty() {
-        A::Entity::insert_many(new_rows)
-            .exec_without_returning(db)
-            .await?;
+        let insert = A::Entity::insert_many(new_rows).build(db.get_database_backend());
+        writes.run(db, insert).await?;
     }
     Ok(())
 }
@@ -329,14 +374,16 @@ impl NewEvents {
         Self(Some(Vec::new()))
     }
 
-    /// Inserts the kept rows.
-    pub async fn insert<C: ConnectionTrait>(self, db: &C) -> Result<(), DbErr> {
+    /// Inserts the kept rows (or keeps the insert in `writes`).
+    pub async fn insert<C: ConnectionTrait>(
+        self,
+        db: &C,
+        writes: &mut Writes,
+    ) -> Result<(), DbErr> {
         match self.0 {
             Some(rows) if !rows.is_empty() => {
-                event::Entity::insert_many(rows)
-                    .exec_without_returning(db)
-                    .await?;
-                Ok(())
+                let insert = event::Entity::insert_many(rows).build(db.get_database_backend());
+                writes.run(db, insert).await
             }
             _ => Ok(()),
         }
