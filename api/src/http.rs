@@ -41,7 +41,7 @@ use crate::{
     assets,
     auth::{self, Principal, Role, TokenKeys},
     error::ApiError,
-    schema::{build_schema_over, documents::DocumentCache, ApiSchema},
+    schema::{build_schema_over, documents::DocumentCache, ApiSchema, HttpSchema},
 };
 
 /// Settings of the HTTP layer that tests may change.
@@ -74,7 +74,10 @@ impl Default for HttpOptions {
 /// Everything the handlers share.
 #[derive(Clone)]
 pub struct AppState {
-    schema: ApiSchema,
+    /// What `POST` and `GET /graphql` run.
+    schema: HttpSchema,
+    /// What the WebSocket runs: the same schema, complete ([`build_schema_over`]).
+    live_schema: ApiSchema,
     keys: Arc<TokenKeys>,
     /// Where queries read (and `/readyz` looks).
     db: DatabaseConnection,
@@ -89,7 +92,8 @@ impl AppState {
     pub fn new(db: DatabaseConnection, jwt_secret: &Secret) -> Self {
         let documents = DocumentCache::new();
         Self {
-            schema: build_schema_over(db.clone(), db.clone(), documents.clone()),
+            schema: HttpSchema::over(db.clone(), db.clone(), documents.clone()),
+            live_schema: build_schema_over(db.clone(), db.clone(), documents.clone()),
             keys: Arc::new(TokenKeys::new(jwt_secret)),
             primary: db.clone(),
             db,
@@ -103,11 +107,7 @@ impl AppState {
     #[must_use]
     pub fn with_reads(mut self, reads: DatabaseConnection) -> Self {
         self.db = reads;
-        self.schema = build_schema_over(
-            self.db.clone(),
-            self.primary.clone(),
-            self.documents.clone(),
-        );
+        self.rebuild();
         self
     }
 
@@ -121,9 +121,16 @@ impl AppState {
     /// Rebuilds the schema over `documents` (persisted queries, trusted documents).
     #[must_use]
     pub fn with_documents(mut self, documents: DocumentCache) -> Self {
-        self.schema = build_schema_over(self.db.clone(), self.primary.clone(), documents.clone());
         self.documents = documents;
+        self.rebuild();
         self
+    }
+
+    /// Both schemas anew over the current reads, primary and documents.
+    fn rebuild(&mut self) {
+        let (reads, primary, documents) = (&self.db, &self.primary, &self.documents);
+        self.schema = HttpSchema::over(reads.clone(), primary.clone(), documents.clone());
+        self.live_schema = build_schema_over(reads.clone(), primary.clone(), documents.clone());
     }
 }
 
@@ -135,7 +142,7 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql/assets/{name}", get(assets::asset))
         .with_state(state.clone())
         .merge(crate::ws::router(
-            state.schema.clone(),
+            state.live_schema.clone(),
             Arc::clone(&state.keys),
             options.live.clone(),
             options.body_limit,

@@ -13,7 +13,7 @@
 //! Before parsing, this extension also resolves a persisted-query hash to its text
 //! ([`super::persisted`]), refuses for landing tokens any document that is not trusted
 //! ([`super::trusted`]), and, after parsing, any operation other than a query sent with
-//! `GET` ([`OverGet`]).
+//! `GET` ([`OverGet`]) and, for landing tokens, introspection ([`super::introspection`]).
 //!
 //! A document is parsed by the next extension, which checks the limits on its text and
 //! its shape ([`super::limits`]); only documents within them are kept, so a kept one
@@ -28,16 +28,17 @@ use std::{
 use async_graphql::{
     async_trait::async_trait,
     extensions::{
-        Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
-        NextValidation,
+        Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
+        NextPrepareRequest, NextValidation,
     },
     parser::types::{DocumentOperations, ExecutableDocument, OperationType},
-    Request, ServerError, ServerResult, ValidationResult, Variables,
+    Request, Response, ServerError, ServerResult, ValidationResult, Variables,
 };
 use lru::LruCache;
 use sha2::{Digest, Sha256};
 
 use super::{
+    introspection::{self, Refused},
     limits::refusal,
     persisted::{self, Persisted, PersistedQueries},
     trusted::TrustedDocuments,
@@ -144,8 +145,12 @@ struct ThisRequest {
     /// Register the query under this hash once it has parsed within the limits.
     register: Option<String>,
     over_get: bool,
+    /// The token is an analyst's (who may introspect).
+    analyst: bool,
     operation_name: Option<String>,
     validation_key: Option<ValidationKey>,
+    /// Introspection fields the response must refuse.
+    refused: Vec<Refused>,
 }
 
 /// A panic while a lock was held cannot have left a half-updated entry that matters:
@@ -175,8 +180,9 @@ impl Extension for Cached {
             Some(Persisted::Register(hash)) => register = Some(hash),
             None => {}
         }
+        let analyst = is_analyst(&request, ctx);
         if let Some(trusted) = &self.shared.trusted {
-            if !is_analyst(&request, ctx) && !trusted.allows(&request.query) {
+            if !analyst && !trusted.allows(&request.query) {
                 return Err(refusal(
                     "OPERATION_NOT_TRUSTED",
                     "this operation is not one of the trusted documents: a landing token \
@@ -188,8 +194,10 @@ impl Extension for Cached {
         *lock(&self.request) = ThisRequest {
             register,
             over_get: request.data.contains_key(&TypeId::of::<OverGet>()),
+            analyst,
             operation_name: request.operation_name.clone(),
             validation_key: None,
+            refused: Vec::new(),
         };
         next.run(ctx, request).await
     }
@@ -201,17 +209,22 @@ impl Extension for Cached {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        if query.len() > MAX_QUERY_LEN {
-            return next.run(ctx, query, variables).await;
-        }
-        let kept = lock(&self.shared.parsed).get(query).cloned();
+        // A longer one is parsed (and validated) every time, and not registered.
+        let keepable = query.len() <= MAX_QUERY_LEN;
+        let kept = if keepable {
+            lock(&self.shared.parsed).get(query).cloned()
+        } else {
+            None
+        };
         let document = match kept {
             Some(document) => document,
             None => {
                 // Documents that fail to parse or pass a limit are not kept: the error
                 // is reported each time.
                 let document = next.run(ctx, query, variables).await?;
-                lock(&self.shared.parsed).put(query.to_owned(), document.clone());
+                if keepable {
+                    lock(&self.shared.parsed).put(query.to_owned(), document.clone());
+                }
                 document
             }
         };
@@ -219,11 +232,33 @@ impl Extension for Cached {
         if this.over_get {
             only_a_query(&document, this.operation_name.as_deref())?;
         }
+        if !this.analyst {
+            this.refused = introspection::root_fields(&document, this.operation_name.as_deref());
+        }
+        if !keepable {
+            return Ok(document);
+        }
         if let Some(hash) = this.register.take() {
             self.shared.persisted.put(hash, query);
         }
         this.validation_key = validation_key(query, this.operation_name.as_deref(), variables);
         Ok(document)
+    }
+
+    /// The response, with the introspection a landing token asked for refused.
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let response = next.run(ctx, operation_name).await;
+        let refused = std::mem::take(&mut lock(&self.request).refused);
+        if refused.is_empty() {
+            response
+        } else {
+            introspection::refuse(response, &refused)
+        }
     }
 
     /// A kept result for the same text, operation and variables, else a validation whose

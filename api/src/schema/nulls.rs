@@ -49,7 +49,8 @@ impl Extension for NullOnError {
     }
 }
 
-fn repair(mut response: Response) -> Response {
+/// Puts the `null` back for each FORBIDDEN error below the root.
+pub fn repair(mut response: Response) -> Response {
     let paths: Vec<Vec<PathSegment>> = response
         .errors
         .iter()
