@@ -15,9 +15,11 @@
 //! ([`super::trusted`]), and, after parsing, any operation other than a query sent with
 //! `GET` ([`OverGet`]) and, for landing tokens, introspection ([`super::introspection`]).
 //!
-//! A document is parsed by the next extension, which checks the limits on its text and
-//! its shape ([`super::limits`]); only documents within them are kept, so a kept one
-//! needs no second check.
+//! A document is parsed here within the limits on its text and its shape, and a
+//! validation is followed by the limits on its result ([`super::limits`]); only
+//! documents and results within them are kept, so a kept one needs no second check.
+//! The limits are not an extension of their own: every extension of a schema is called
+//! around the resolution of every field of every response.
 
 use std::{
     any::TypeId,
@@ -39,7 +41,7 @@ use sha2::{Digest, Sha256};
 
 use super::{
     introspection::{self, Refused},
-    limits::refusal,
+    limits::{self, refusal},
     persisted::{self, Persisted, PersistedQueries},
     trusted::TrustedDocuments,
 };
@@ -204,10 +206,10 @@ impl Extension for Cached {
 
     async fn parse_query(
         &self,
-        ctx: &ExtensionContext<'_>,
+        _ctx: &ExtensionContext<'_>,
         query: &str,
         variables: &Variables,
-        next: NextParseQuery<'_>,
+        _next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         // A longer one is parsed (and validated) every time, and not registered.
         let keepable = query.len() <= MAX_QUERY_LEN;
@@ -219,9 +221,12 @@ impl Extension for Cached {
         let document = match kept {
             Some(document) => document,
             None => {
-                // Documents that fail to parse or pass a limit are not kept: the error
-                // is reported each time.
-                let document = next.run(ctx, query, variables).await?;
+                // Parsed here, within the limits, instead of by `next`: async-graphql's
+                // parse step also runs its recursion check, which expands every
+                // fragment spread without memoising and so takes exponential time on
+                // the documents the limits exist to refuse. Documents that fail to
+                // parse or pass a limit are not kept: the error is reported each time.
+                let document = limits::parse_within_limits(query)?;
                 if keepable {
                     lock(&self.shared.parsed).put(query.to_owned(), document.clone());
                 }
@@ -273,6 +278,7 @@ impl Extension for Cached {
             return Ok(result);
         }
         let result = next.run(ctx).await?;
+        limits::check_validated(&result)?;
         if let Some(key) = key {
             lock(&self.shared.validated).put(key, result);
         }

@@ -97,9 +97,8 @@ impl HttpSchema {
     }
 }
 
-/// What every schema has: the document cache first, so that a kept document skips
-/// parsing, and the limits next, as they parse the query themselves (within the
-/// limits) instead of handing it on.
+/// What every schema has: the document extension (the cache of parsed documents, the
+/// limits, the rules on which documents may run).
 fn core(
     reads: DatabaseConnection,
     primary: DatabaseConnection,
@@ -107,7 +106,6 @@ fn core(
 ) -> SchemaBuilder<Query, EmptyMutation, Subscription> {
     builder()
         .extension(documents)
-        .extension(limits::QueryLimits)
         .data(crate::live::Hub::new(primary.clone()))
         .data(Primary(primary))
         .data(reads)

@@ -21,13 +21,8 @@
 pub mod document;
 pub mod tokens;
 
-use std::sync::Arc;
-
 use async_graphql::{
-    async_trait::async_trait,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation},
-    parser::types::ExecutableDocument,
-    ServerError, ServerResult, ValidationResult, Variables,
+    parser::types::ExecutableDocument, ServerError, ServerResult, ValidationResult,
 };
 
 use self::{document::Cycle, tokens::Exceeded};
@@ -75,17 +70,6 @@ pub fn connection_complexity(first: Option<i32>, child_complexity: usize) -> usi
         .unwrap_or(1)
         .saturating_mul(child_complexity)
 }
-
-/// Installs the limit check on a schema.
-pub struct QueryLimits;
-
-impl ExtensionFactory for QueryLimits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(QueryLimitsExtension)
-    }
-}
-
-struct QueryLimitsExtension;
 
 /// Parses `query` within the limits above: the token scan, the parse, then the measure
 /// of the parsed document.
@@ -198,46 +182,28 @@ pub fn check_document(document: &ExecutableDocument) -> ServerResult<()> {
     Ok(())
 }
 
-#[async_trait]
-impl Extension for QueryLimitsExtension {
-    /// Parses the query itself, within the limits, instead of calling `next`:
-    /// async-graphql's parse step also runs its recursion check, which expands every
-    /// fragment spread without memoising and so takes exponential time on the documents
-    /// this check exists to refuse. Extensions after this one see no `parse_query`.
-    async fn parse_query(
-        &self,
-        _ctx: &ExtensionContext<'_>,
-        query: &str,
-        _variables: &Variables,
-        _next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        parse_within_limits(query)
+/// The checks of a validation result: the complexity, which needs the schema; the
+/// depth again, as async-graphql counts it, as a backstop. The document extension
+/// ([`super::documents`]) runs them after every validation it does not skip.
+///
+/// # Errors
+/// The refusal naming the limit passed.
+pub fn check_validated(result: &ValidationResult) -> Result<(), Vec<ServerError>> {
+    if result.depth > MAX_DEPTH {
+        return Err(vec![too_deep(result.depth)]);
     }
-
-    /// The complexity, which needs the schema; the depth again, as async-graphql counts
-    /// it, as a backstop.
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await?;
-        if result.depth > MAX_DEPTH {
-            return Err(vec![too_deep(result.depth)]);
-        }
-        if result.complexity > MAX_COMPLEXITY {
-            return Err(vec![refusal(
-                "QUERY_TOO_COMPLEX",
-                format!(
-                    "Query is too complex: complexity {} exceeds the limit of {MAX_COMPLEXITY} \
-                     (each field costs 1, connection fields cost `first` times their selection); \
-                     ask for fewer fields or a smaller `first`",
-                    result.complexity
-                ),
-            )]);
-        }
-        Ok(result)
+    if result.complexity > MAX_COMPLEXITY {
+        return Err(vec![refusal(
+            "QUERY_TOO_COMPLEX",
+            format!(
+                "Query is too complex: complexity {} exceeds the limit of {MAX_COMPLEXITY} \
+                 (each field costs 1, connection fields cost `first` times their selection); \
+                 ask for fewer fields or a smaller `first`",
+                result.complexity
+            ),
+        )]);
     }
+    Ok(())
 }
 
 fn too_deep(depth: usize) -> ServerError {
