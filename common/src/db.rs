@@ -154,6 +154,12 @@ async fn open(
                 .foreign_keys(true)
                 // 8 MiB of page cache per connection (the default is 2 MiB): the
                 // booking and event indexes stay in memory instead of being re-read.
+                // Prepared statements kept per connection (sqlx's default is 100). A
+                // group's writes reach SQLite as one multi-statement string whose text
+                // differs from group to group; each is kept like any other, and 100 of
+                // them (a few dozen prepared inserts each) held ~17 MiB. The statements
+                // that repeat are used by every group, so they stay among the 32.
+                .statement_cache_capacity(32)
                 .pragma("cache_size", "-8192")
                 .pragma("temp_store", "memory")
                 // A commit copies the WAL back into the database file (a checkpoint,

@@ -95,176 +95,85 @@ pub struct Prefetched {
     pub passengers: Option<Vec<passenger::Model>>,
 }
 
-/// The stored bookings of several (partner, reference) keys with their segments, and
-/// the passengers of those whose key says so (`true`); keyed by (partner, reference).
-/// On PostgreSQL in two or three statements, the bookings locked in key order (see
-/// [`booking_for_update`]); on SQLite, where each statement is a round trip to the
-/// connection's thread and the write lock already keeps everyone else out, in one
-/// (see [`read_at_once`]).
+/// The stored bookings of several (partner, reference) keys with their segments, in
+/// two statements, and the passengers of those whose key says so (`true`) in a third;
+/// the bookings locked in key order on PostgreSQL (see [`booking_for_update`]); keyed
+/// by (partner, reference).
 pub async fn prefetch<C: ConnectionTrait>(
     db: &C,
     keys: &[(&str, &str, bool)],
 ) -> Result<std::collections::HashMap<(String, String), Prefetched>, DbErr> {
-    use sea_orm::sea_query::Query;
     let backend = db.get_database_backend();
     let mut found = std::collections::HashMap::new();
     if keys.is_empty() {
         return Ok(found);
     }
-    let key_of = |partner: &str, reference: &str| {
-        common::db::key_is(
+    let mut any = sea_orm::Condition::any();
+    for (partner, reference, _) in keys {
+        any = any.add(common::db::key_is(
             backend,
             [
-                (booking::Column::Partner, partner),
-                (booking::Column::Reference, reference),
+                (booking::Column::Partner, *partner),
+                (booking::Column::Reference, *reference),
             ],
-        )
-    };
-    let (mut all, mut wanted) = (sea_orm::Condition::any(), sea_orm::Condition::any());
-    for (partner, reference, passengers) in keys {
-        all = all.add(key_of(partner, reference));
-        if *passengers {
-            wanted = wanted.add(key_of(partner, reference));
-        }
+        ));
     }
-    let bookings = booking::Entity::find()
-        .filter(all.clone())
+    let mut query = booking::Entity::find()
+        .filter(any)
         .order_by_asc(booking::Column::Partner)
         .order_by_asc(booking::Column::Reference);
-    let segments = segment::Entity::find()
-        .order_by_asc(segment::Column::BookingId)
-        .order_by_asc(segment::Column::Sequence);
-    let passengers = passenger::Entity::find();
-    let wants_passengers = !wanted.is_empty();
-    let (bookings, segments, passengers) = if backend == DatabaseBackend::Postgres {
-        // By the ids read: the bookings' index is searched once.
-        let bookings = bookings.lock_exclusive().all(db).await?;
-        let ids = |of: &[booking::Model]| of.iter().map(|booking| booking.id).collect::<Vec<_>>();
-        let segments = if bookings.is_empty() {
-            Vec::new()
-        } else {
-            let ids = ids(&bookings);
-            segments
-                .filter(segment::Column::BookingId.is_in(ids))
-                .all(db)
-                .await?
-        };
-        let with_passengers: Vec<booking::Model> = bookings
-            .iter()
-            .filter(|booking| wants(keys, booking))
-            .cloned()
-            .collect();
-        let passengers = if with_passengers.is_empty() {
-            Vec::new()
-        } else {
-            let ids = ids(&with_passengers);
-            passengers
-                .filter(passenger::Column::BookingId.is_in(ids))
-                .all(db)
-                .await?
-        };
-        (bookings, segments, passengers)
-    } else {
-        let ids = |of: sea_orm::Condition| {
-            Query::select()
-                .column(booking::Column::Id)
-                .from(booking::Entity)
-                .cond_where(of)
-                .to_owned()
-        };
-        let segments = segments.filter(segment::Column::BookingId.in_subquery(ids(all)));
-        let passengers = wants_passengers
-            .then(|| passengers.filter(passenger::Column::BookingId.in_subquery(ids(wanted))));
-        read_at_once(db, bookings, segments, passengers).await?
-    };
-    let mut segments_of: std::collections::HashMap<Uuid, Vec<segment::Model>> =
-        std::collections::HashMap::new();
-    for row in segments {
-        segments_of.entry(row.booking_id).or_default().push(row);
+    if backend == DatabaseBackend::Postgres {
+        query = query.lock_exclusive();
     }
-    let mut passengers_of: std::collections::HashMap<Uuid, Vec<passenger::Model>> =
+    let bookings = query.all(db).await?;
+    let ids: Vec<Uuid> = bookings.iter().map(|booking| booking.id).collect();
+    let mut segments: std::collections::HashMap<Uuid, Vec<segment::Model>> =
         std::collections::HashMap::new();
-    for row in passengers {
-        passengers_of.entry(row.booking_id).or_default().push(row);
+    if !ids.is_empty() {
+        for row in segment::Entity::find()
+            .filter(segment::Column::BookingId.is_in(ids))
+            .order_by_asc(segment::Column::BookingId)
+            .order_by_asc(segment::Column::Sequence)
+            .all(db)
+            .await?
+        {
+            segments.entry(row.booking_id).or_default().push(row);
+        }
+    }
+    let wanted: Vec<Uuid> = bookings
+        .iter()
+        .filter(|booking| {
+            keys.iter().any(|(partner, reference, passengers)| {
+                *passengers && booking.partner == *partner && booking.reference == *reference
+            })
+        })
+        .map(|booking| booking.id)
+        .collect();
+    let mut passengers: std::collections::HashMap<Uuid, Vec<passenger::Model>> =
+        wanted.iter().map(|id| (*id, Vec::new())).collect();
+    if !wanted.is_empty() {
+        for row in passenger::Entity::find()
+            .filter(passenger::Column::BookingId.is_in(wanted))
+            .all(db)
+            .await?
+        {
+            passengers.entry(row.booking_id).or_default().push(row);
+        }
     }
     for booking in bookings {
         let key = (booking.partner.clone(), booking.reference.clone());
-        let passengers =
-            wants(keys, &booking).then(|| passengers_of.remove(&booking.id).unwrap_or_default());
+        let segments = segments.remove(&booking.id).unwrap_or_default();
+        let passengers = passengers.remove(&booking.id);
         found.insert(
             key,
             Prefetched {
-                segments: segments_of.remove(&booking.id).unwrap_or_default(),
                 booking: Some(booking),
+                segments,
                 passengers,
             },
         );
     }
     Ok(found)
-}
-
-/// Whether the key of `booking` asks for its passengers.
-fn wants(keys: &[(&str, &str, bool)], booking: &booking::Model) -> bool {
-    keys.iter().any(|(partner, reference, passengers)| {
-        *passengers && booking.partner == *partner && booking.reference == *reference
-    })
-}
-
-/// SQLite: the reads of [`prefetch`] as one multi-statement string, one round trip.
-/// Each row names the read it comes from (a constant column `ahead`); SQLite returns
-/// the rows of the statements one statement after the other.
-async fn read_at_once<C: ConnectionTrait>(
-    db: &C,
-    bookings: sea_orm::Select<booking::Entity>,
-    segments: sea_orm::Select<segment::Entity>,
-    passengers: Option<sea_orm::Select<passenger::Entity>>,
-) -> Result<
-    (
-        Vec<booking::Model>,
-        Vec<segment::Model>,
-        Vec<passenger::Model>,
-    ),
-    DbErr,
-> {
-    use sea_orm::{sea_query::Expr, FromQueryResult};
-    let backend = db.get_database_backend();
-    let mut statements = vec![
-        bookings
-            .expr_as(Expr::val("booking"), "ahead")
-            .build(backend),
-        segments
-            .expr_as(Expr::val("segment"), "ahead")
-            .build(backend),
-    ];
-    if let Some(passengers) = passengers {
-        statements.push(
-            passengers
-                .expr_as(Expr::val("passenger"), "ahead")
-                .build(backend),
-        );
-    }
-    let sql = statements
-        .iter()
-        .map(|statement| statement.sql.as_str())
-        .collect::<Vec<_>>()
-        .join(";\n");
-    let values: Vec<sea_orm::Value> = statements
-        .into_iter()
-        .filter_map(|statement| statement.values)
-        .flat_map(|values| values.0)
-        .collect();
-    let rows = db
-        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
-        .await?;
-    let (mut bookings, mut segments, mut passengers) = (Vec::new(), Vec::new(), Vec::new());
-    for row in rows {
-        match row.try_get::<String>("", "ahead")?.as_str() {
-            "booking" => bookings.push(booking::Model::from_query_result(&row, "")?),
-            "segment" => segments.push(segment::Model::from_query_result(&row, "")?),
-            _ => passengers.push(passenger::Model::from_query_result(&row, "")?),
-        }
-    }
-    Ok((bookings, segments, passengers))
 }
 
 /// Inserts a new booking; `false` when one with its (partner, reference) appeared
