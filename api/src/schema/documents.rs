@@ -33,8 +33,8 @@ use async_graphql::{
         Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
         NextPrepareRequest, NextValidation,
     },
-    parser::types::{DocumentOperations, ExecutableDocument, OperationType},
-    Request, Response, ServerError, ServerResult, ValidationResult, Variables,
+    parser::types::{DocumentOperations, ExecutableDocument, OperationDefinition, OperationType},
+    Positioned, Request, Response, ServerError, ServerResult, ValidationResult, Variables,
 };
 use lru::LruCache;
 use sha2::{Digest, Sha256};
@@ -301,15 +301,7 @@ fn is_analyst(request: &Request, ctx: &ExtensionContext<'_>) -> bool {
 /// repeat or prefetch). An unknown or ambiguous operation is left for async-graphql to
 /// report.
 fn only_a_query(document: &ExecutableDocument, operation_name: Option<&str>) -> ServerResult<()> {
-    let chosen = match (&document.operations, operation_name) {
-        (DocumentOperations::Single(operation), _) => Some(operation),
-        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),
-        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
-            operations.values().next()
-        }
-        _ => None,
-    };
-    match chosen.map(|operation| operation.node.ty) {
+    match operation(document, operation_name).map(|operation| operation.node.ty) {
         Some(OperationType::Mutation | OperationType::Subscription) => Err(refusal(
             "METHOD_NOT_ALLOWED",
             "only queries may be sent with GET: send mutations with POST and subscriptions \
@@ -317,6 +309,22 @@ fn only_a_query(document: &ExecutableDocument, operation_name: Option<&str>) -> 
                 .to_owned(),
         )),
         _ => Ok(()),
+    }
+}
+
+/// The operation of `document` that runs for `operation_name`, as async-graphql
+/// chooses it; `None` when it is unknown or ambiguous (async-graphql reports that).
+pub(super) fn operation<'d>(
+    document: &'d ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Option<&'d Positioned<OperationDefinition>> {
+    match (&document.operations, operation_name) {
+        (DocumentOperations::Single(operation), _) => Some(operation),
+        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),
+        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
+            operations.values().next()
+        }
+        _ => None,
     }
 }
 

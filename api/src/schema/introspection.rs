@@ -14,7 +14,7 @@
 //! `booking(id)`).
 
 use async_graphql::{
-    parser::types::{DocumentOperations, ExecutableDocument, Selection, SelectionSet},
+    parser::types::{ExecutableDocument, Selection, SelectionSet},
     ErrorExtensions, Name, PathSegment, Response, ServerError, Value,
 };
 
@@ -23,16 +23,8 @@ use crate::error::ApiError;
 /// The response keys of the introspection fields at the root of the operation that
 /// runs (through fragments too), each once, in document order.
 pub fn root_fields(document: &ExecutableDocument, operation_name: Option<&str>) -> Vec<Refused> {
-    let operation = match (&document.operations, operation_name) {
-        (DocumentOperations::Single(operation), _) => Some(operation),
-        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),
-        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
-            operations.values().next()
-        }
-        _ => None,
-    };
     let mut found = Vec::new();
-    if let Some(operation) = operation {
+    if let Some(operation) = super::documents::operation(document, operation_name) {
         collect(document, &operation.node.selection_set.node, &mut found, 0);
     }
     found
