@@ -10,8 +10,8 @@
 //! The rule is read from the parsed document, once per request, by the document
 //! extension ([`super::documents`]), which applies it to the response: not as an
 //! extension of its own, as every extension of a schema is called around the
-//! resolution of every field of every response (a tenth of the api's time on
-//! `booking(id)`).
+//! resolution of every field of every response (this one and the loaders' cost
+//! `booking(id)` 5–9 % of its throughput).
 
 use async_graphql::{
     parser::types::{ExecutableDocument, Selection, SelectionSet},

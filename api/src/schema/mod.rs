@@ -67,8 +67,8 @@ pub fn build_schema_over(
 /// [`HttpSchema::execute`], which gives each its loaders and repairs its response, so
 /// that the schema needs two extensions fewer. Every extension of a schema is called
 /// around the resolution of every field of every response (async-graphql resolves a
-/// field directly only when a schema has none): two fewer made `booking(id)` a tenth
-/// faster.
+/// field directly only when a schema has none): two fewer made `booking(id)` 5–9 %
+/// faster side by side.
 #[derive(Clone)]
 pub struct HttpSchema {
     schema: ApiSchema,
