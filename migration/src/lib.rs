@@ -13,6 +13,7 @@ mod m20261202_000003_archive;
 mod m20261203_000001_booking_key_bytewise;
 mod m20261203_000002_event_key_received;
 mod m20261203_000003_booking_days;
+mod m20261204_000001_destination_days;
 
 pub use m20261202_000002_counts::{event_counts, recount};
 pub use m20261202_000003_archive::{create_partitions, MONTHS_AHEAD};
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000001_booking_key_bytewise::Migration),
             Box::new(m20261203_000002_event_key_received::Migration),
             Box::new(m20261203_000003_booking_days::Migration),
+            Box::new(m20261204_000001_destination_days::Migration),
         ]
     }
 }

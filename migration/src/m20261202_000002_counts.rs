@@ -6,7 +6,9 @@
 //! A key is a partner, a status, a `dimension` and its `value`:
 //!
 //! - bookings: `destination` (the destination code, with its `name` and `country`),
-//!   `trip_start` and `booked` (the UTC day, `YYYY-MM-DD`);
+//!   `trip_start` and `booked` (the UTC day, `YYYY-MM-DD`), and since
+//!   `m20261204_000001_destination_days` `trip_dest` and `booked_dest` (the UTC day,
+//!   with the destination code in `name`; bookings without a destination have none);
 //! - events: `type` (the event type) and `received` (the UTC day).
 //!
 //! An absent value is `''`. `slot` spreads one key over a few rows so that concurrent
@@ -138,6 +140,16 @@ fn recount_statements(backend: DatabaseBackend, lock: bool) -> Vec<String> {
              FROM booking GROUP BY partner, status, {booked_day}"
         ),
     ]);
+    // Per destination and day (`m20261204_000001_destination_days`): the code in
+    // `name`, bookings without one left out.
+    for (dimension, day) in [("trip_dest", &trip_day), ("booked_dest", &booked_day)] {
+        statements.push(format!(
+            "INSERT INTO tally (dimension, partner, status, value, name, country, slot, n) \
+             SELECT '{dimension}', partner, status, {day}, destination_code, '', 0, count(*) \
+             FROM booking WHERE destination_code IS NOT NULL AND destination_code <> '' \
+             GROUP BY partner, status, {day}, destination_code"
+        ));
+    }
     statements.extend(event_counts(backend, "event", "tally"));
     statements
 }
@@ -162,7 +174,7 @@ pub fn event_counts(backend: DatabaseBackend, table: &str, into: &str) -> [Strin
 
 /// `lock`: whether deliveries may be running (not while migrating: no process serves
 /// before its migrations are done).
-async fn recount_in<C: ConnectionTrait>(db: &C, lock: bool) -> Result<(), DbErr> {
+pub(crate) async fn recount_in<C: ConnectionTrait>(db: &C, lock: bool) -> Result<(), DbErr> {
     for statement in recount_statements(db.get_database_backend(), lock) {
         db.execute_unprepared(&statement).await?;
     }

@@ -25,10 +25,11 @@ async fn expected(db: &DatabaseConnection) -> BTreeMap<Key, i64> {
     let bookings = booking::Entity::find().all(db).await.expect("bookings");
     for b in &bookings {
         let status = sea_orm::ActiveEnum::to_value(&b.status);
-        for (dimension, value, name, country) in [
+        let code = text(&b.destination_code);
+        let mut keys = vec![
             (
                 "destination",
-                text(&b.destination_code),
+                code.clone(),
                 text(&b.destination_name),
                 text(&b.destination_country),
             ),
@@ -39,7 +40,13 @@ async fn expected(db: &DatabaseConnection) -> BTreeMap<Key, i64> {
                 String::new(),
             ),
             ("booked", day(b.booked_at), String::new(), String::new()),
-        ] {
+        ];
+        // Per destination and day, for bookings with a destination.
+        if !code.is_empty() {
+            keys.push(("trip_dest", day(b.trip_start), code.clone(), String::new()));
+            keys.push(("booked_dest", day(b.booked_at), code, String::new()));
+        }
+        for (dimension, value, name, country) in keys {
             let key = (
                 dimension.to_owned(),
                 b.partner.clone(),

@@ -430,3 +430,40 @@ async fn the_migration_fills_the_counters_from_rows_written_before_it() {
     assert!(problems.is_empty(), "{problems:#?}");
     assert!(seen > 100, "{seen} nodes");
 }
+
+/// A destination with a trip-start or booking-date range is counted from counters per
+/// destination and day (`m20261204_000001_destination_days`), not from its rows: with
+/// those counters undone the counts are wrong, and the migration fills them again from
+/// the rows already stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_destination_with_a_date_range_is_counted_from_day_counters_the_migration_fills() {
+    use migration::MigratorTrait;
+    let app = spawn_app().await;
+    varied_run(&app).await;
+    let ranged: Vec<Value> = booking_filters()
+        .into_iter()
+        .filter(|filter| {
+            let has = |field: &str| filter.get(field).is_some_and(|v| !v.is_null());
+            has("destination")
+                && (has("tripStartFrom") || has("tripStartTo"))
+                    != (has("bookedFrom") || has("bookedTo"))
+        })
+        .collect();
+    assert!(ranged.len() > 20, "{} filters", ranged.len());
+    let (problems, seen) = api_problems(&app, &ranged, &[]).await;
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert!(seen > 20, "the filters match something ({seen} nodes)");
+
+    migration::Migrator::down(&app.db, Some(1)).await.unwrap();
+    let (problems, _) = api_problems(&app, &ranged, &[]).await;
+    assert!(
+        !problems.is_empty(),
+        "without the destination day counters the counts are wrong: they are read"
+    );
+
+    migration::Migrator::up(&app.db, None).await.unwrap();
+    let problems = counter_problems(&app.db).await;
+    assert!(problems.is_empty(), "{problems:#?}");
+    let (problems, _) = api_problems(&app, &ranged, &[]).await;
+    assert!(problems.is_empty(), "{problems:#?}");
+}

@@ -11,8 +11,9 @@
 //! | bookings: partner, status, destination (any of)     | `destination` counters            |
 //! | bookings: one date range (+ partner, status)        | day counters for the whole days,  |
 //! |                                                     | the rows of the two edge days     |
-//! | bookings: a date range with a destination, or both  | the rows (index on the date or    |
-//! | ranges                                              | the destination)                  |
+//! | bookings: a date range with a destination           | destination × day counters for    |
+//! |                                                     | the whole days, edge days' rows   |
+//! | bookings: both ranges                               | the rows (index on a date)        |
 //! | events: partner, status, type (any of)              | `type` counters                   |
 //! | events: received range (+ partner, status)          | day counters + the edge days      |
 //! | events: bookingId, or type with a received range    | the rows (index on booking or type)|
@@ -99,6 +100,9 @@ impl BookingCriteria {
             (_, false, false) => Plan::Totals,
             (false, true, false) => Plan::Days("trip_start", "trip_start", self.trip_start),
             (false, false, true) => Plan::Days("booked", "booked_at", self.booked),
+            // The code is in `name` there (`m20261204_000001_destination_days`).
+            (true, true, false) => Plan::Days("trip_dest", "trip_start", self.trip_start),
+            (true, false, true) => Plan::Days("booked_dest", "booked_at", self.booked),
             _ => Plan::Rows,
         }
     }
@@ -272,7 +276,7 @@ pub(crate) fn split(span: Span) -> DaySplit {
 fn status_counts_sql(
     backend: DatabaseBackend,
     (table, dimension, equalities): (&str, &str, &[(&str, Option<String>)]),
-    rows_table: &str,
+    (rows_table, rows_equalities): (&str, &[(&str, Option<String>)]),
     plan: Plan,
 ) -> Statement {
     let mut sql = Sql::new(backend);
@@ -311,7 +315,7 @@ fn status_counts_sql(
         } in &split.edges
         {
             let mut text = format!("SELECT status, COUNT(*) AS n FROM {rows_table} WHERE 1 = 1");
-            text.push_str(&sql.equalities(equalities));
+            text.push_str(&sql.equalities(rows_equalities));
             if let Some(from) = from {
                 text.push_str(&format!(" AND {column} >= {}", sql.param(*from)));
             }
@@ -369,16 +373,21 @@ async fn bookings_per_status(
             .await?;
         return Ok(rows.into_iter().collect());
     }
-    let equalities = booking_equalities(criteria);
-    // In the day plans there is no destination; the rows' columns are the same names.
-    let equalities = match plan {
-        Plan::Days(..) => &equalities[..2],
-        _ => &equalities[..],
+    let [partner, status, destination] = booking_equalities(criteria);
+    // The destination is the `value` of the destination counters and the `name` of the
+    // destination day counters; the rows of the edge days have it in `destination_code`.
+    let code = destination.1;
+    let (counters, rows) = match plan {
+        Plan::Days(..) => (
+            vec![partner.clone(), status.clone(), ("name", code.clone())],
+            vec![partner, status, ("destination_code", code)],
+        ),
+        _ => (vec![partner, status, ("value", code)], Vec::new()),
     };
     let statement = status_counts_sql(
         db.get_database_backend(),
-        ("tally", "destination", equalities),
-        "booking",
+        ("tally", "destination", &counters),
+        ("booking", &rows),
         plan,
     );
     status_counts(db, statement).await
@@ -390,9 +399,6 @@ async fn bookings_per_status(
 /// When the database fails.
 pub async fn bookings(db: &impl ConnectionTrait, criteria: &BookingCriteria) -> Result<u64, DbErr> {
     if let Plan::Rows = criteria.plan() {
-        if let Some(count) = bookings_by_day(db, criteria).await? {
-            return Ok(count);
-        }
         return booking::Entity::find()
             .filter(criteria.condition())
             .count(db)
@@ -403,63 +409,6 @@ pub async fn bookings(db: &impl ConnectionTrait, criteria: &BookingCriteria) -> 
         .values()
         .map(|n| u64::try_from(*n).unwrap_or(0))
         .sum())
-}
-
-/// On PostgreSQL, the count of a destination with one date range from the index on
-/// (destination, that day, created_at, id) (migration `m20261203_000003_booking_days`):
-/// the whole days' entries counted from the index alone, the edge days' rows added —
-/// the index on the destination alone had each of its bookings read to test the date.
-/// `None` for any other filter, or on SQLite.
-async fn bookings_by_day(
-    db: &impl ConnectionTrait,
-    criteria: &BookingCriteria,
-) -> Result<Option<u64>, DbErr> {
-    let range = match (criteria.trip_start.is_set(), criteria.booked.is_set()) {
-        (true, false) => (
-            "trip_start",
-            booking::Column::TripStart,
-            criteria.trip_start,
-        ),
-        (false, true) => ("booked_at", booking::Column::BookedAt, criteria.booked),
-        _ => return Ok(None),
-    };
-    let (name, column, span) = range;
-    if db.get_database_backend() != DatabaseBackend::Postgres
-        || criteria.destination.as_deref().is_none_or(str::is_empty)
-    {
-        return Ok(None);
-    }
-    let within = BookingCriteria {
-        trip_start: Span::default(),
-        booked: Span::default(),
-        ..criteria.clone()
-    };
-    let split = split(span);
-    let mut count = 0;
-    if let Some((first, last)) = split.whole {
-        let day = format!("(\"booking\".\"{name}\" AT TIME ZONE 'UTC')::date");
-        let days = Condition::all()
-            .add_option(first.map(|first| {
-                sea_orm::sea_query::Expr::cust_with_values(format!("{day} >= $1::date"), [first])
-            }))
-            .add_option(last.map(|last| {
-                sea_orm::sea_query::Expr::cust_with_values(format!("{day} <= $1::date"), [last])
-            }));
-        count += booking::Entity::find()
-            .filter(within.condition())
-            .filter(days)
-            .count(db)
-            .await?;
-    }
-    for edge in split.edges {
-        let part = edge.condition(column);
-        count += booking::Entity::find()
-            .filter(within.condition())
-            .filter(part)
-            .count(db)
-            .await?;
-    }
-    Ok(Some(count))
 }
 
 /// How many bookings match in each status, largest first.
@@ -554,7 +503,7 @@ pub async fn events(db: &impl ConnectionTrait, criteria: &EventCriteria) -> Resu
     let statement = status_counts_sql(
         db.get_database_backend(),
         ("tally", "type", &equalities),
-        "event",
+        ("event", &equalities[..2]),
         plan,
     );
     let counts = status_counts(db, statement).await?;

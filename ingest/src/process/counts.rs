@@ -4,7 +4,8 @@
 //! so the counters move exactly when the rows do.
 //!
 //! One statement per delivery: an upsert of every key it moves — two for an event row
-//! written, three more for a booking created, six for a booking whose status,
+//! written, three more for a booking created (five with a destination: its trip start
+//! day and booked day per destination too), twice as many for a booking whose status,
 //! destination, trip start day or booked day changed (old key −1, new key +1). Keys
 //! are written sorted, so concurrent deliveries on PostgreSQL lock counter rows in the
 //! same order and never deadlock on them.
@@ -57,10 +58,11 @@ impl Counts {
     pub fn booking(&mut self, booking: &booking::Model, delta: i64) {
         let status = booking.status.to_value();
         let text = |value: &Option<String>| value.clone().unwrap_or_default();
-        let keys = [
+        let code = text(&booking.destination_code);
+        let mut keys = vec![
             (
                 "destination",
-                text(&booking.destination_code),
+                code.clone(),
                 text(&booking.destination_name),
                 text(&booking.destination_country),
             ),
@@ -77,6 +79,22 @@ impl Counts {
                 String::new(),
             ),
         ];
+        // Per destination and day (the code where other day counters have nothing):
+        // a destination with a date range is counted from these, not from its rows.
+        if !code.is_empty() {
+            keys.push((
+                "trip_dest",
+                self.day(booking.trip_start),
+                code.clone(),
+                String::new(),
+            ));
+            keys.push((
+                "booked_dest",
+                self.day(booking.booked_at),
+                code,
+                String::new(),
+            ));
+        }
         for (dimension, value, name, country) in keys {
             let key = (
                 dimension,
