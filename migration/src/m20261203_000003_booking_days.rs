@@ -18,9 +18,10 @@ const UP: [&str; 4] = [
     "CREATE INDEX IF NOT EXISTS ix_booking_trip_day_created \
      ON booking (((trip_start AT TIME ZONE 'UTC')::date), created_at, id)",
     // A destination holds a few percent of a day's bookings: walked within a day's
-    // index, its matches would cost a day's worth of entries each. With the date
-    // itself included, a count of its whole days reads the index alone
-    // (`api::store::counts`): an expression's column must be in the index for that.
+    // index, its matches would cost a day's worth of entries each. The date itself is
+    // included so that an edge day's rows are read from the index alone (an
+    // expression's column must be in the index for that); the whole days of a count
+    // come from counters since `m20261204_000001_destination_days`.
     "CREATE INDEX IF NOT EXISTS ix_booking_destination_booked_day_created \
      ON booking (destination_code, ((booked_at AT TIME ZONE 'UTC')::date), created_at, id) \
      INCLUDE (booked_at)",
