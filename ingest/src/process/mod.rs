@@ -238,9 +238,7 @@ impl Processor {
             .await
         {
             Ok(outcome) => {
-                let Effects { counts, writes, .. } = effects;
-                debug_assert!(!writes.batching());
-                counts.write(&txn).await?;
+                effects.counts.write(&txn).await?;
                 if let Outcome::Applied { booking_id, .. } = &outcome {
                     // PostgreSQL delivers it to the api's LISTEN at commit, and only then.
                     store::announce_change(&txn, *booking_id).await?;

@@ -115,12 +115,18 @@ mod tests {
         .collect()
     }
 
-    #[tokio::test]
-    async fn kept_writes_reach_sqlite_together_with_their_parameters_in_order() {
+    /// An in-memory SQLite with one table `t (name UNIQUE, n)`.
+    async fn database() -> sea_orm::DatabaseConnection {
         let db = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
         db.execute_unprepared("CREATE TABLE t (name TEXT NOT NULL UNIQUE, n INTEGER NOT NULL)")
             .await
             .unwrap();
+        db
+    }
+
+    #[tokio::test]
+    async fn kept_writes_reach_sqlite_together_with_their_parameters_in_order() {
+        let db = database().await;
         let txn = db.begin().await.unwrap();
         let mut writes = Writes::batched(DatabaseBackend::Sqlite);
         assert!(writes.batching());
@@ -148,10 +154,7 @@ mod tests {
 
     #[tokio::test]
     async fn writes_at_once_are_executed_as_they_come() {
-        let db = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
-        db.execute_unprepared("CREATE TABLE t (name TEXT NOT NULL UNIQUE, n INTEGER NOT NULL)")
-            .await
-            .unwrap();
+        let db = database().await;
         let mut writes = Writes::at_once();
         assert!(!writes.batching());
         writes.run(&db, insert("a", 1)).await.unwrap();
